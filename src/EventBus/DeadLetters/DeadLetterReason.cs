@@ -1,0 +1,20 @@
+namespace EventBus;
+
+/// <summary>Why an event left the normal delivery path.</summary>
+public enum DeadLetterReason
+{
+    /// <summary>The handler kept failing after every attempt its policy allowed.</summary>
+    HandlerFailed,
+
+    /// <summary>The subscription's queue was full and its overflow policy dropped the event.</summary>
+    Overflow,
+
+    /// <summary>The bus stopped before the event could be handled within the drain timeout.</summary>
+    NotDrained,
+
+    /// <summary>The payload could not be read as the type the subscription expects.</summary>
+    DeserializationFailed,
+
+    /// <summary>The event expired before it could be handled.</summary>
+    Expired,
+}

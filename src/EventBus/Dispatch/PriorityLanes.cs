@@ -1,0 +1,250 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using EventBus.Internal;
+
+namespace EventBus.Dispatch;
+
+/// <summary>
+/// The queue of one subscription: one channel lane per priority, a shared capacity, an overflow policy, and weighted
+/// round-robin reading (High 10 : Normal 5 : Low 1 while all lanes are backlogged; an empty lane gives its turn away).
+/// </summary>
+/// <remarks>One reader (the subscription's dispatcher) and any number of writers.</remarks>
+internal sealed class PriorityLanes
+{
+    private const int HighLane = 0;
+    private const int NormalLane = 1;
+    private const int LowLane = 2;
+
+    private static readonly int[] Weights = [(int)EventPriority.High, (int)EventPriority.Normal, (int)EventPriority.Low];
+
+    private readonly Channel<Event>[] _lanes;
+    private readonly int[] _credits = (int[])Weights.Clone();
+    private readonly string _subscriptionName;
+    private readonly AsyncAutoResetSignal _readable = new();
+    private TaskCompletionSource _spaceFreed = NewSpaceSignal();
+    private int _count;
+    private int _spaceWaiters;
+    private volatile bool _completed;
+
+    public PriorityLanes(string subscriptionName, int capacity, OverflowPolicy policy)
+    {
+        _subscriptionName = subscriptionName;
+        Capacity = capacity;
+        Policy = policy;
+        var options = new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = false };
+        _lanes = [Channel.CreateUnbounded<Event>(options), Channel.CreateUnbounded<Event>(options), Channel.CreateUnbounded<Event>(options)];
+    }
+
+    public int Capacity { get; }
+
+    public OverflowPolicy Policy { get; }
+
+    /// <summary>Gets the number of queued events across all lanes.</summary>
+    public int Count => Volatile.Read(ref _count);
+
+    public bool IsCompleted => _completed;
+
+    /// <summary>Queues an event, applying the overflow policy when the lanes are full.</summary>
+    /// <returns><see langword="null"/> when accepted without loss; otherwise the event that was dropped to honour
+    /// the policy (the incoming one or the oldest queued one), for the caller to dead-letter.</returns>
+    /// <exception cref="ChannelClosedException">The lanes no longer accept events.</exception>
+    /// <exception cref="SubscriptionOverflowException">The lanes are full and the policy is <see cref="OverflowPolicy.Fail"/>.</exception>
+    public ValueTask<Event?> EnqueueAsync(Event @event, CancellationToken cancellationToken)
+    {
+        if (TryReserve())
+        {
+            Write(@event);
+            return default;
+        }
+
+        return OverflowAsync(@event, cancellationToken);
+    }
+
+    /// <summary>Takes the next event by weighted round robin.</summary>
+    public bool TryRead([NotNullWhen(true)] out Event? @event)
+    {
+        for (var lane = HighLane; lane <= LowLane; lane++)
+        {
+            if (_credits[lane] > 0 && _lanes[lane].Reader.TryRead(out @event))
+            {
+                _credits[lane]--;
+                OnDequeued();
+                return true;
+            }
+        }
+
+        // Every lane that still had credit is empty: start a new round so the others may go again.
+        Weights.CopyTo(_credits, 0);
+        for (var lane = HighLane; lane <= LowLane; lane++)
+        {
+            if (_lanes[lane].Reader.TryRead(out @event))
+            {
+                _credits[lane]--;
+                OnDequeued();
+                return true;
+            }
+        }
+
+        @event = null;
+        return false;
+    }
+
+    /// <summary>Waits until an event can be read; false once the lanes are completed and empty.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<bool> WaitToReadAsync()
+    {
+        while (true)
+        {
+            if (HasItems())
+            {
+                return true;
+            }
+
+            if (_completed)
+            {
+                return HasItems();
+            }
+
+            await _readable.WaitAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Stops accepting events; queued events stay readable.</summary>
+    public void Complete()
+    {
+        _completed = true;
+        foreach (var lane in _lanes)
+        {
+            lane.Writer.TryComplete();
+        }
+
+        _readable.Set();
+        ReleaseSpaceWaiters();
+    }
+
+    private static TaskCompletionSource NewSpaceSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private static int LaneOf(EventPriority priority) => priority switch
+    {
+        EventPriority.High => HighLane,
+        EventPriority.Low => LowLane,
+        _ => NormalLane,
+    };
+
+    private bool HasItems() =>
+        _lanes[HighLane].Reader.TryPeek(out _) || _lanes[NormalLane].Reader.TryPeek(out _) || _lanes[LowLane].Reader.TryPeek(out _);
+
+    private bool TryReserve()
+    {
+        var count = Volatile.Read(ref _count);
+        while (count < Capacity)
+        {
+            var seen = Interlocked.CompareExchange(ref _count, count + 1, count);
+            if (seen == count)
+            {
+                return true;
+            }
+
+            count = seen;
+        }
+
+        return false;
+    }
+
+    /// <summary>Writes an event whose slot is already counted.</summary>
+    private void Write(Event @event)
+    {
+        if (_completed || !_lanes[LaneOf(@event.Priority)].Writer.TryWrite(@event))
+        {
+            Interlocked.Decrement(ref _count);
+            throw new ChannelClosedException();
+        }
+
+        _readable.Set();
+    }
+
+    private void OnDequeued()
+    {
+        Interlocked.Decrement(ref _count);
+        if (Volatile.Read(ref _spaceWaiters) != 0)
+        {
+            ReleaseSpaceWaiters();
+        }
+    }
+
+    private void ReleaseSpaceWaiters() => Interlocked.Exchange(ref _spaceFreed, NewSpaceSignal()).TrySetResult();
+
+    private async ValueTask<Event?> OverflowAsync(Event @event, CancellationToken cancellationToken)
+    {
+        switch (Policy)
+        {
+            case OverflowPolicy.Fail:
+                throw new SubscriptionOverflowException(_subscriptionName, Capacity);
+            case OverflowPolicy.DropNewest:
+                return _completed ? throw new ChannelClosedException() : @event;
+            case OverflowPolicy.DropOldest:
+                return DropOldest(@event);
+            default:
+                await WaitForSpaceAsync(@event, cancellationToken).ConfigureAwait(false);
+                return null;
+        }
+    }
+
+    private Event? DropOldest(Event @event)
+    {
+        while (true)
+        {
+            for (var lane = LowLane; lane >= HighLane; lane--)
+            {
+                if (_lanes[lane].Reader.TryRead(out var oldest))
+                {
+                    // The slot of the dropped event passes to the incoming one: the count does not change.
+                    Write(@event);
+                    return oldest;
+                }
+            }
+
+            // The reader emptied the lanes meanwhile; there may be room now.
+            if (TryReserve())
+            {
+                Write(@event);
+                return null;
+            }
+
+            if (_completed)
+            {
+                throw new ChannelClosedException();
+            }
+        }
+    }
+
+    private async ValueTask WaitForSpaceAsync(Event @event, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _spaceWaiters);
+        try
+        {
+            while (true)
+            {
+                // Read the signal before trying: a slot freed after a failed try completes this signal or a later one.
+                var spaceFreed = Volatile.Read(ref _spaceFreed);
+                if (TryReserve())
+                {
+                    Write(@event);
+                    return;
+                }
+
+                if (_completed)
+                {
+                    throw new ChannelClosedException();
+                }
+
+                await spaceFreed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _spaceWaiters);
+        }
+    }
+}

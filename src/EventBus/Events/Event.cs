@@ -1,0 +1,145 @@
+using System.Collections.Frozen;
+
+namespace EventBus;
+
+/// <summary>An immutable event envelope whose attributes follow CloudEvents 1.0.</summary>
+/// <remarks>
+/// <para>Attribute mapping: <see cref="Id"/> → <c>id</c>, <see cref="Source"/> → <c>source</c>, <see cref="Type"/> →
+/// <c>type</c>, <see cref="Time"/> → <c>time</c>, <see cref="Subject"/> → <c>subject</c>, <see cref="DataContentType"/>
+/// → <c>datacontenttype</c>, <see cref="SpecVersion"/> → <c>specversion</c>, <see cref="DataVersion"/> →
+/// <c>dataschemaversion</c> (extension); extensions <c>correlationid</c>, <c>causationid</c>, <c>priority</c> and
+/// <c>traceparent</c>.</para>
+/// <para>Attributes left unset (<see cref="Time"/>, <see cref="Source"/>, <see cref="CorrelationId"/>,
+/// <see cref="CausationId"/>) are stamped by the bus on publish: the time from the bus's <see cref="TimeProvider"/>,
+/// the source from the options, and — when published from inside a handler — the correlation id of the event being
+/// handled and its id as the causation id. A root event correlates to itself.</para>
+/// </remarks>
+public record Event
+{
+    /// <summary>The CloudEvents specification version this envelope follows.</summary>
+    public const string CloudEventsSpecVersion = "1.0";
+
+    /// <summary>The data version given to events that do not set one.</summary>
+    public const string DefaultDataVersion = "1.0";
+
+
+    private readonly string _type;
+    private readonly string _id;
+    private readonly EventPriority _priority = EventPriority.Normal;
+    private readonly string _dataVersion = DefaultDataVersion;
+    private readonly IReadOnlyDictionary<string, string> _headers = NoHeaders;
+
+    /// <summary>Initializes a new instance of the <see cref="Event"/> class with a new UUIDv7 id.</summary>
+    /// <param name="type">The event type, for example <c>order.placed</c>.</param>
+    /// <param name="payload">The event data.</param>
+    /// <exception cref="ArgumentException"><paramref name="type"/> is not a valid event type name.</exception>
+    public Event(string type, object? payload = null)
+        : this(type, payload, NewId())
+    {
+    }
+
+    /// <summary>Initializes a new instance with a known id; the bus uses it to stamp an envelope in one allocation.</summary>
+    private protected Event(string type, object? payload, string id)
+    {
+        _type = EventTypeName.Validate(type, nameof(type));
+        _id = id;
+        Payload = payload;
+    }
+
+    internal static IReadOnlyDictionary<string, string> NoHeaders { get; } = FrozenDictionary<string, string>.Empty;
+
+    internal static string NewId() => Guid.CreateVersion7().ToString();
+
+    /// <summary>Gets the unique id of the event (CloudEvents <c>id</c>); a UUIDv7 string unless set.</summary>
+    /// <exception cref="ArgumentException">The value is empty or longer than 255 characters.</exception>
+    public string Id
+    {
+        get => _id;
+        init
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(value, nameof(Id));
+            if (value.Length > 255)
+            {
+                throw new ArgumentException($"Event id '{value[..32]}…' is longer than 255 characters.", nameof(Id));
+            }
+
+            _id = value;
+        }
+    }
+
+    /// <summary>Gets the event type (CloudEvents <c>type</c>), lowercase dot-separated segments.</summary>
+    /// <exception cref="ArgumentException">The value is not a valid event type name.</exception>
+    public string Type
+    {
+        get => _type;
+        init => _type = EventTypeName.Validate(value, nameof(Type));
+    }
+
+    /// <summary>Gets the event data.</summary>
+    public object? Payload { get; init; }
+
+    /// <summary>Gets the context in which the event happened (CloudEvents <c>source</c>, a URI reference).</summary>
+    public string? Source { get; init; }
+
+    /// <summary>Gets when the event happened (CloudEvents <c>time</c>); stamped on publish when left default.</summary>
+    public DateTimeOffset Time { get; init; }
+
+    /// <summary>Gets the delivery priority; the default is <see cref="EventPriority.Normal"/>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="EventPriority"/>.</exception>
+    public EventPriority Priority
+    {
+        get => _priority;
+        init
+        {
+            if (value is not (EventPriority.Low or EventPriority.Normal or EventPriority.High))
+            {
+                throw new ArgumentOutOfRangeException(nameof(Priority), value, "Priority must be Low (1), Normal (5) or High (10).");
+            }
+
+            _priority = value;
+        }
+    }
+
+    /// <summary>Gets the id shared by every event of one business flow (extension <c>correlationid</c>).</summary>
+    public string? CorrelationId { get; init; }
+
+    /// <summary>Gets the id of the event that caused this one (extension <c>causationid</c>).</summary>
+    public string? CausationId { get; init; }
+
+    /// <summary>Gets the schema version of <see cref="Payload"/>; the default is <c>"1.0"</c>.</summary>
+    /// <exception cref="ArgumentException">The value is empty.</exception>
+    public string DataVersion
+    {
+        get => _dataVersion;
+        init
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(value, nameof(DataVersion));
+            _dataVersion = value;
+        }
+    }
+
+    /// <summary>Gets the subject of the event within its source (CloudEvents <c>subject</c>), such as an order id.</summary>
+    /// <remarks>The subject is the default ordering key of a subscription.</remarks>
+    public string? Subject { get; init; }
+
+    /// <summary>Gets the content type of <see cref="Payload"/> once serialized (CloudEvents <c>datacontenttype</c>).</summary>
+    public string? DataContentType { get; init; }
+
+    /// <summary>Gets the W3C trace context of the publisher (extension <c>traceparent</c>).</summary>
+    public string? TraceParent { get; init; }
+
+    /// <summary>Gets the CloudEvents specification version, always <c>"1.0"</c>.</summary>
+    public string SpecVersion => CloudEventsSpecVersion;
+
+    /// <summary>Gets additional string headers (CloudEvents extension attributes).</summary>
+    /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
+    public IReadOnlyDictionary<string, string> Headers
+    {
+        get => _headers;
+        init
+        {
+            ArgumentNullException.ThrowIfNull(value, nameof(Headers));
+            _headers = value;
+        }
+    }
+}

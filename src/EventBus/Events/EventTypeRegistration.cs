@@ -1,0 +1,3 @@
+namespace EventBus;
+
+internal sealed record EventTypeRegistration(Type PayloadType, string TypeName);

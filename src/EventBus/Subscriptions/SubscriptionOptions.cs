@@ -1,0 +1,28 @@
+namespace EventBus;
+
+/// <summary>Settings of one subscription; anything left <see langword="null"/> takes the bus-wide default from
+/// <see cref="EventBusOptions"/>.</summary>
+public sealed class SubscriptionOptions
+{
+    /// <summary>Gets or sets the subscription name, unique per bus. Dead letters are recorded and redriven by it.</summary>
+    /// <value>The default is derived from the handler type for DI handlers, and from the pattern plus a sequence
+    /// number for delegates.</value>
+    public string? Name { get; set; }
+
+    /// <summary>Gets or sets how many events each priority lane of the subscription may hold.</summary>
+    /// <value>The default is <see cref="EventBusOptions.Capacity"/>.</value>
+    public int? Capacity { get; set; }
+
+    /// <summary>Gets or sets what happens when a lane is full.</summary>
+    /// <value>The default is <see cref="EventBusOptions.OverflowPolicy"/>.</value>
+    public OverflowPolicy? OverflowPolicy { get; set; }
+
+    /// <summary>Gets or sets how many events the subscription handles at once.</summary>
+    /// <remarks>With more than one, events that share an ordering key are still handled one at a time, in order.</remarks>
+    /// <value>The default is <see cref="EventBusOptions.MaxConcurrency"/>.</value>
+    public int? MaxConcurrency { get; set; }
+
+    /// <summary>Gets or sets the function that picks the ordering key of an event.</summary>
+    /// <value>The default is <see cref="Event.Subject"/>, or <see cref="Event.CorrelationId"/> when there is no subject.</value>
+    public Func<Event, string?>? OrderingKey { get; set; }
+}
