@@ -57,7 +57,7 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
         return default;
     }
 
-    public ValueTask PublishAsync<T>(T payload, PublishOptions? options = null, CancellationToken cancellationToken = default)
+    public ValueTask PublishAsync<T>(T payload, PublishOptions? options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(payload);
         if (payload is Event envelope)
