@@ -13,6 +13,7 @@ using EventBus.EventStore.Upcasting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace EventBus;
 
@@ -36,6 +37,8 @@ public static class EventStoreBuilderExtensions
             options.Configure(configure);
         }
 
+        options.ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventStoreOptions>, EventStoreOptionsValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IEventStore, InMemoryEventStore>();
         services.TryAddSingleton<ISnapshotStore, InMemorySnapshotStore>();
@@ -146,6 +149,11 @@ public static class EventStoreBuilderExtensions
         if (options.BatchSize < 1)
         {
             throw new ArgumentOutOfRangeException(nameof(configure), options.BatchSize, $"Projection '{name}': BatchSize must be at least 1.");
+        }
+
+        if (options.RetryDelay < TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(configure), options.RetryDelay, $"Projection '{name}': RetryDelay must not be negative.");
         }
 
         if (!Enum.IsDefined(options.Mode))

@@ -150,6 +150,19 @@ public sealed class EventStreamsTests
     }
 
     [Fact]
+    public async Task AppendAsync_PlainJsonSerializerOptions_GetDefaultMetadata()
+    {
+        await using var provider = StoreFixture.Build(options: o => o.JsonSerializerOptions = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower });
+        var streams = provider.GetRequiredService<IEventStreams>();
+
+        await streams.AppendAsync("order-A5", ExpectedVersion.Any, [new OrderPlaced("A5", 2m)]);
+
+        var record = (await provider.GetRequiredService<IEventStore>().ReadStreamAsync("order-A5").ToListAsync()).Single();
+        Encoding.UTF8.GetString(record.Data.Span).Should().Be("{\"order_id\":\"A5\",\"amount\":2}");
+        (await streams.ReadStreamAsync("order-A5").ToListAsync()).Single().Event.Payload.Should().Be(new OrderPlaced("A5", 2m));
+    }
+
+    [Fact]
     public async Task SubscribeToAllAsync_Typed_DeliversHistoryThenLiveFilteredEvents()
     {
         await using var provider = StoreFixture.Build();

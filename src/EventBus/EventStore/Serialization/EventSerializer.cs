@@ -22,6 +22,12 @@ internal sealed class EventSerializer
     {
         _options = options.Value;
         _json = _options.JsonSerializerOptions ?? throw new InvalidOperationException("EventStoreOptions.JsonSerializerOptions must not be null.");
+        if (_json.TypeInfoResolver is null && !_json.IsReadOnly)
+        {
+            // Options created with 'new JsonSerializerOptions { ... }' get the same default metadata as the built-in ones.
+            _json.TypeInfoResolver = EventStoreJson.CreateDefaultOptions().TypeInfoResolver;
+        }
+
         _json.MakeReadOnly();
         _types = types;
         _upcasters = upcasters;

@@ -88,4 +88,19 @@ public sealed class EventStoreBuilderExtensionsTests
         reserved.Should().Throw<ArgumentException>();
         negative.Should().Throw<ArgumentOutOfRangeException>();
     }
+
+    [Fact]
+    public async Task AddEventStore_InvalidOptions_FailOnFirstUseNamingTheSetting()
+    {
+        await using var provider = StoreFixture.Build(options: o =>
+        {
+            o.OutboxBatchSize = 0;
+            o.OutboxRetryDelay = TimeSpan.FromSeconds(-1);
+        });
+
+        var act = () => provider.GetRequiredService<IEventStreams>();
+
+        act.Should().Throw<Microsoft.Extensions.Options.OptionsValidationException>()
+            .Which.Message.Should().Contain("OutboxBatchSize").And.Contain("OutboxRetryDelay");
+    }
 }

@@ -1,6 +1,7 @@
 using EventBus.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EventBus.Tests.EventStore.Projections;
@@ -71,6 +72,31 @@ public sealed class ProjectionTests
         await projections.WaitForPositionAsync("orders", result.Position, Generous);
 
         host.Services.GetRequiredService<OrderSummaryProjection>().Orders["5"].Amount.Should().Be(55m);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task Async_ProjectionFails_IsLoggedAndRetriedFromItsCheckpoint()
+    {
+        var logs = new ListLoggerProvider();
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+        builder.Services.AddLogging(b => b.AddProvider(logs));
+        builder.Services.AddEventBus().AddEventStore(o => o.PublishToBus = false)
+            .AddEventType<OrderPlaced>()
+            .AddProjection<OrderSummaryProjection>("orders", o => o.RetryDelay = TimeSpan.Zero);
+        using var host = builder.Build();
+        var view = host.Services.GetRequiredService<OrderSummaryProjection>();
+        var failures = 0;
+        view.FailWhen = e => e.Position == 2 && Interlocked.Increment(ref failures) == 1;
+        var streams = host.Services.GetRequiredService<IEventStreams>();
+        var result = await streams.AppendAsync("order-1", ExpectedVersion.NoStream, [new OrderPlaced("1"), new OrderPlaced("2"), new OrderPlaced("3")]);
+
+        await host.StartAsync();
+        await host.Services.GetRequiredService<IProjectionManager>().WaitForPositionAsync("orders", result.Position, Generous);
+
+        view.Positions.Should().Equal(1, 2, 3);
+        failures.Should().Be(2);
+        logs.Entries.Should().Contain(e => e.Id.Id == 220 && e.Message.Contains("orders") && e.Message.Contains("position 2"));
         await host.StopAsync();
     }
 

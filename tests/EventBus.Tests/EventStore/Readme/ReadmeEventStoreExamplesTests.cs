@@ -59,8 +59,8 @@ public sealed class ReadmeEventStoreExamplesTests
         saved.Value.StreamVersion.Should().Be(3);
         await published.WaitForAsync(4);
         published.Items.Should().Equal("customer.moved", "cart.item-added", "cart.item-added", "cart.checked-out");
+        await host.StopAsync();                                          // drains every subscription's queue
         cities["42"].Should().Be("Lyon");
-        await host.StopAsync();
     }
 }
 
