@@ -208,6 +208,12 @@ internal sealed class InMemoryEventStore(TimeProvider timeProvider) : IEventStor
             throw new ArgumentException("An append needs at least one event.", nameof(events));
         }
 
+        if (events.Count == 1)
+        {
+            ArgumentNullException.ThrowIfNull(events[0], nameof(events));
+            return;
+        }
+
         var ids = new HashSet<string>(events.Count, StringComparer.Ordinal);
         foreach (var data in events)
         {

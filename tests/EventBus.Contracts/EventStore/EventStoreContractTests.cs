@@ -244,6 +244,20 @@ public abstract class EventStoreContractTests
     }
 
     [Fact]
+    public async Task Reads_NegativeArguments_AreRejected()
+    {
+        var store = CreateStore();
+
+        var fromVersion = () => ToListAsync(store.ReadStreamAsync("s-1", fromVersion: -1));
+        var maxCount = () => ToListAsync(store.ReadStreamAsync("s-1", maxCount: -1));
+        var fromPosition = () => ToListAsync(store.ReadAllAsync(fromPosition: -1));
+
+        await fromVersion.Should().ThrowAsync<ArgumentOutOfRangeException>();
+        await maxCount.Should().ThrowAsync<ArgumentOutOfRangeException>();
+        await fromPosition.Should().ThrowAsync<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
     public async Task ReadStreamAsync_MissingStream_ReturnsNothing()
     {
         var store = CreateStore();

@@ -3,6 +3,7 @@ namespace EventBus;
 /// <summary>An aggregate loaded from its stream: the current state, the version it was loaded at, and the events
 /// raised since, which <see cref="IAggregateRepository{TState}.SaveAsync"/> appends.</summary>
 /// <typeparam name="TState">The state type, folded from events by the registered evolve function.</typeparam>
+/// <remarks>An instance is a unit of work for one caller: it is not thread-safe; load one per decision.</remarks>
 public sealed class Aggregate<TState>
 {
     private readonly Func<TState, object, TState> _evolve;
