@@ -148,6 +148,25 @@ public abstract class EventStoreContractTests
     }
 
     [Fact]
+    public async Task AppendAsync_ConcurrentIdenticalRetries_AllGetTheOriginalResultAndOneWrite()
+    {
+        var store = CreateStore();
+        var batch = NewEvents(3);
+        using var start = new ManualResetEventSlim(false);
+
+        var retries = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+        {
+            start.Wait();
+            return await store.AppendAsync("s-1", ExpectedVersion.NoStream, batch);
+        })).ToArray();
+        start.Set();
+        var results = await Task.WhenAll(retries);
+
+        results.Distinct().Should().ContainSingle().Which.Should().Be(new AppendResult(3, 3));
+        (await ToListAsync(store.ReadAllAsync())).Select(e => e.EventId).Should().Equal(batch.Select(e => e.EventId));
+    }
+
+    [Fact]
     public async Task AppendAsync_EventIdStoredInAnotherStreamOrBatch_IsRejected()
     {
         var store = CreateStore();
@@ -211,6 +230,31 @@ public abstract class EventStoreContractTests
         {
             stream.Select(e => e.StreamVersion).Should().Equal(Enumerable.Range(1, stream.Count()).Select(v => (long)v));
         }
+    }
+
+    [Fact]
+    public async Task ReadAllAsync_DuringConcurrentAppends_EverythingUpToTheHeadIsVisible()
+    {
+        var store = CreateStore();
+        var writing = Task.WhenAll(Enumerable.Range(0, 4).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < 50; i++)
+            {
+                await store.AppendAsync($"w-{w}", ExpectedVersion.Any, NewEvents(1 + (i % 2)));
+            }
+        })));
+
+        do
+        {
+            // A reader must never see a later event while an earlier one is still invisible.
+            var head = await store.GetHeadPositionAsync();
+            var visible = await ToListAsync(store.ReadAllAsync(maxCount: head));
+            visible.Select(e => e.Position).Should().Equal(Enumerable.Range(1, (int)head).Select(p => (long)p));
+        }
+        while (!writing.IsCompleted);
+
+        await writing;
+        (await store.GetHeadPositionAsync()).Should().Be(300);
     }
 
     [Fact]
