@@ -16,9 +16,9 @@ internal abstract class SagaHandler<TState>
     /// <summary>Gets or sets the steps the handler expects the instance in; <see langword="null"/> for any step.</summary>
     public IReadOnlyList<string>? ExpectedSteps { get; set; }
 
-    /// <summary>Gets the correlation key of an event from its payload, or <see langword="null"/> to use the
-    /// correlation id.</summary>
-    protected abstract string? KeyFromPayload(Event @event);
+    /// <summary>Gets the correlation key of an event: from its payload when the saga correlates this event by a
+    /// payload property, otherwise its correlation id.</summary>
+    protected abstract string? KeyOf(Event @event);
 
     public abstract ValueTask InvokeAsync(SagaContext<TState> context, Event @event, CancellationToken cancellationToken);
 
@@ -33,8 +33,7 @@ internal abstract class SagaHandler<TState>
             return key;
         }
 
-        var fromPayload = KeyFromPayload(@event);
-        var resolved = fromPayload ?? @event.CorrelationId;
+        var resolved = KeyOf(@event);
         return string.IsNullOrEmpty(resolved) ? null : resolved;
     }
 

@@ -15,6 +15,8 @@ internal sealed class SagaHandler<TState, TEvent>(
     public override ValueTask InvokeAsync(SagaContext<TState> context, Event @event, CancellationToken cancellationToken) =>
         handler(context, EventHandlerDelegate.AsTyped<TEvent>(@event), cancellationToken);
 
-    protected override string? KeyFromPayload(Event @event) =>
-        CorrelateBy is not null && @event.Payload is TEvent payload ? CorrelateBy(payload) : null;
+    protected override string? KeyOf(Event @event) =>
+        CorrelateBy is null ? @event.CorrelationId
+        : @event.Payload is TEvent payload ? CorrelateBy(payload)
+        : null;
 }

@@ -14,6 +14,10 @@ internal sealed class SagaTimeoutScheduler : IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, ITimer> _timers = new(StringComparer.Ordinal);
+
+    // Timeouts published and not yet taken off their instance: arming them again (recovery racing the timer) would
+    // publish them twice.
+    private readonly ConcurrentDictionary<string, byte> _fired = new(StringComparer.Ordinal);
     private volatile bool _disposed;
 
     public SagaTimeoutScheduler(string sagaName, IEventBus bus, TimeProvider timeProvider, ILogger logger)
@@ -30,7 +34,7 @@ internal sealed class SagaTimeoutScheduler : IDisposable
     /// <returns><see langword="true"/> if a timer was armed; otherwise, <see langword="false"/>.</returns>
     public bool Arm(SagaTimeout timeout)
     {
-        if (_disposed || _timers.ContainsKey(timeout.Id))
+        if (_disposed || _timers.ContainsKey(timeout.Id) || _fired.ContainsKey(timeout.Id))
         {
             return false;
         }
@@ -62,6 +66,7 @@ internal sealed class SagaTimeoutScheduler : IDisposable
 
     public void Cancel(string timeoutId)
     {
+        _fired.TryRemove(timeoutId, out _);
         if (_timers.TryRemove(timeoutId, out var timer))
         {
             timer.Dispose();
@@ -84,6 +89,8 @@ internal sealed class SagaTimeoutScheduler : IDisposable
             return; // cancelled meanwhile
         }
 
+        _fired.TryAdd(timeout.Id, 0);
+
         await timer.DisposeAsync().ConfigureAwait(false);
         try
         {
@@ -93,6 +100,7 @@ internal sealed class SagaTimeoutScheduler : IDisposable
         catch (Exception ex)
         {
             // Not lost: the timeout stays pending with the instance and is armed again when the saga next starts.
+            _fired.TryRemove(timeout.Id, out _);
             Log.SagaTimeoutPublishFailed(_logger, _sagaName, timeout.Name, timeout.Id, ex);
         }
     }

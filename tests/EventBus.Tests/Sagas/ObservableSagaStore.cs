@@ -11,12 +11,45 @@ public sealed class ObservableSagaStore : ISagaStore
 
     public int SaveCount;
 
-    public ValueTask<SagaInstance<TState>?> FindAsync<TState>(string sagaName, string correlationKey, CancellationToken cancellationToken = default)
-        where TState : class => _inner.FindAsync<TState>(sagaName, correlationKey, cancellationToken);
+    private TaskCompletionSource? _readsDone;
+    private int _readsToOverlap;
+
+    /// <summary>Gets or sets how many saves from now on fail with a conflict.</summary>
+    public int ForcedConflicts;
+
+    public async ValueTask<SagaInstance<TState>?> FindAsync<TState>(string sagaName, string correlationKey, CancellationToken cancellationToken = default)
+        where TState : class
+    {
+        var found = await _inner.FindAsync<TState>(sagaName, correlationKey, cancellationToken);
+        if (_readsDone is { } gate && Interlocked.Decrement(ref _readsToOverlap) == 0)
+        {
+            gate.TrySetResult();
+        }
+
+        return found;
+    }
+
+    /// <summary>Holds every save until the next <paramref name="readers"/> reads have completed, so those readers all
+    /// see the same version and all but one of their saves must conflict.</summary>
+    public void OverlapNextReads(int readers)
+    {
+        _readsToOverlap = readers;
+        _readsDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 
     public async ValueTask<long> SaveAsync<TState>(SagaInstance<TState> instance, long expectedVersion, CancellationToken cancellationToken = default)
         where TState : class
     {
+        if (_readsDone is { } gate)
+        {
+            await gate.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        }
+
+        if (Interlocked.Decrement(ref ForcedConflicts) >= 0)
+        {
+            throw new SagaConcurrencyException(instance.SagaName, instance.CorrelationKey, expectedVersion, expectedVersion + 1);
+        }
+
         var version = await _inner.SaveAsync(instance, expectedVersion, cancellationToken);
         Interlocked.Increment(ref SaveCount);
         var saved = instance with { Version = version };

@@ -99,7 +99,7 @@ public sealed class SagaFlowTests
         var instance = await store.WaitForAsync<CorrelationState>("CorrelationSaga", "placed", i => i.Status == SagaStatus.Completed);
 
         instance.CorrelationKey.Should().Be("placed");
-        instance.History.Should().HaveCount(3);
+        instance.History.Select(h => h.Kind).Should().Contain([SagaHistoryKind.Started, SagaHistoryKind.Handled, SagaHistoryKind.Completed]);
     }
 
     [Fact]

@@ -10,8 +10,9 @@ namespace EventBus.Tests.Sagas;
 /// recorder of every <c>flow.*</c> event that crossed the bus.</summary>
 public sealed class SagaHarness : IAsyncDisposable
 {
-    private SagaHarness(BusFixture fixture, ObservableSagaStore store, FakeTimeProvider time, LogRecorder logs)
+    private SagaHarness(BusFixture fixture, ObservableSagaStore store, FakeTimeProvider time, LogRecorder logs, SignalingDeadLetterStore deadLetters)
     {
+        DeadLetters = deadLetters;
         Fixture = fixture;
         Store = store;
         Time = time;
@@ -29,6 +30,8 @@ public sealed class SagaHarness : IAsyncDisposable
 
     public LogRecorder Logs { get; }
 
+    public SignalingDeadLetterStore DeadLetters { get; }
+
     public EventLog Events { get; } = new();
 
     internal SagaRunner<FlowState> Runner => Fixture.Provider.GetRequiredKeyedService<SagaRunner<FlowState>>("FlowSaga");
@@ -42,15 +45,17 @@ public sealed class SagaHarness : IAsyncDisposable
         store ??= new ObservableSagaStore();
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
         var logs = new LogRecorder();
+        var deadLetters = new SignalingDeadLetterStore();
         var fixture = await BusFixture.StartAsync(
             builder => builder.AddSaga(saga ?? new FlowSaga(), options),
             services: services =>
             {
                 services.AddSingleton<ISagaStore>(store);
+                services.AddSingleton<IDeadLetterStore>(deadLetters);
                 services.AddSingleton<TimeProvider>(time);
                 services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
             });
-        return new SagaHarness(fixture, store, time, logs);
+        return new SagaHarness(fixture, store, time, logs, deadLetters);
     }
 
     public ValueTask PublishAsync<T>(T payload, string? id = null, string? correlationId = null) =>
