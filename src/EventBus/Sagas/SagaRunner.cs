@@ -229,11 +229,14 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
             var step = run.CompletedSteps.LastOrDefault(s => !run.CompensatedSteps.Contains(s, StringComparer.Ordinal));
             if (step is null)
             {
-                run.Finish(SagaStatus.Compensated, SagaHistoryKind.Compensated, run.CompensationReason);
+                run.Status = SagaStatus.Compensated;
+                run.Timeouts.Clear();
                 if (Definition.OnCompensated is { } onCompensated)
                 {
                     await onCompensated(run.Context, cancellationToken).ConfigureAwait(false);
                 }
+
+                run.AddHistory(SagaHistoryKind.Compensated, run.CurrentEvent, run.CurrentStep, run.CompensationReason);
 
                 Log.SagaCompensated(_logger, Definition.Name, run.CorrelationKey, run.CompensationReason!, run.CompensatedSteps.Count);
                 return;
