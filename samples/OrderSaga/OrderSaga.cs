@@ -42,8 +42,13 @@ public sealed class OrderSaga(TimeSpan paymentTimeout) : Saga<OrderState>
             .CorrelateBy(p => p.OrderId).InStep(OrderSteps.AwaitingPayment);
 
         // A timeout that fires after the saga moved on is dropped by the engine; one that is due cancels the order.
-        saga.Handles<PaymentTimedOut>((ctx, e) => Cancel(ctx, $"payment not confirmed within {e.Payload.After.TotalSeconds:0.###} s"))
-            .InStep(OrderSteps.AwaitingPayment).WhenOutOfOrder(OutOfOrderPolicy.Ignore);
+        // The charge may still go through late (or have gone through with its confirmation still on the way), and
+        // the cancelled saga ignores a late confirmation: so it asks Payment to void the charge, refunding if need be.
+        saga.Handles<PaymentTimedOut>((ctx, e) =>
+        {
+            ctx.Publish(new PaymentVoidRequested(ctx.State.OrderId, ctx.State.Amount));
+            Cancel(ctx, $"payment not confirmed within {e.Payload.After.TotalSeconds:0.###} s");
+        }).InStep(OrderSteps.AwaitingPayment).WhenOutOfOrder(OutOfOrderPolicy.Ignore);
 
         saga.Handles<InventoryReserved>((ctx, _) =>
         {

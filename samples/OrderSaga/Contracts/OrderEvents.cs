@@ -24,6 +24,10 @@ public sealed record PaymentFailed(string OrderId, string Reason);
 [EventType("payment.timed-out")]
 public sealed record PaymentTimedOut(string OrderId, TimeSpan After);
 
+/// <summary>The saga gave up waiting for Payment: void the charge, refunding it if it went through after all.</summary>
+[EventType("payment.void-requested")]
+public sealed record PaymentVoidRequested(string OrderId, decimal Amount);
+
 /// <summary>The saga asks Payment to give the money back (compensation of the payment step).</summary>
 [EventType("payment.refund-requested")]
 public sealed record RefundRequested(string OrderId, string PaymentId, decimal Amount);

@@ -92,6 +92,7 @@ public sealed record OrderOutcome
             PaymentFailed p => p.OrderId,
             PaymentTimedOut p => p.OrderId,
             RefundRequested p => p.OrderId,
+            PaymentVoidRequested p => p.OrderId,
             PaymentRefunded p => p.OrderId,
             ReservationRequested p => p.OrderId,
             InventoryReserved p => p.OrderId,

@@ -68,6 +68,7 @@ public sealed class OrderSagaDemo : IAsyncDisposable
             .AddSaga(new OrderSaga(options.PaymentTimeout))
             .AddHandler<PaymentRequested, PaymentService>()
             .AddHandler<RefundRequested, PaymentService>()
+            .AddHandler<PaymentVoidRequested, PaymentService>()
             .AddHandler<ReservationRequested, InventoryService>()
             .AddHandler<ReleaseRequested, InventoryService>()
             .AddHandler<ShippingRequested, ShippingService>();

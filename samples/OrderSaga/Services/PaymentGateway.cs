@@ -16,6 +16,7 @@ public sealed class PaymentGateway
 
     private readonly ConcurrentDictionary<string, string> _charges = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, decimal> _refunds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, bool> _voided = new(StringComparer.Ordinal);
     private int _sequence;
 
     /// <summary>Gets the payment id per charged order.</summary>
@@ -27,6 +28,7 @@ public sealed class PaymentGateway
     /// <summary>Charges a card once per order: asking again for the same order returns the first charge.</summary>
     public PaymentDecision Charge(string orderId, string card) => card switch
     {
+        _ when _voided.ContainsKey(orderId) => new PaymentDecision(PaymentOutcome.Declined, null, "payment voided"),
         DeclinedCard => new PaymentDecision(PaymentOutcome.Declined, null, "card declined by issuer"),
         SilentCard => new PaymentDecision(PaymentOutcome.NoAnswer, null, "issuer did not answer"),
         _ => new PaymentDecision(
@@ -34,6 +36,14 @@ public sealed class PaymentGateway
             _charges.GetOrAdd(orderId, _ => $"pay-{Interlocked.Increment(ref _sequence):D4}"),
             null),
     };
+
+    /// <summary>Voids an order's payment: a charge made already is refunded, a later charge is declined.</summary>
+    /// <returns>The payment id if a charge was refunded; otherwise, <see langword="null"/>.</returns>
+    public string? Void(string orderId, decimal amount)
+    {
+        _voided.TryAdd(orderId, true);
+        return _charges.TryGetValue(orderId, out var paymentId) && Refund(orderId, amount) ? paymentId : null;
+    }
 
     /// <summary>Refunds a charge once: asking again refunds nothing more.</summary>
     /// <returns><see langword="true"/> if this call refunded; <see langword="false"/> if it was refunded already.</returns>

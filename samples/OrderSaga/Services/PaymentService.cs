@@ -4,7 +4,8 @@ namespace EventBus.Samples.Orders.Services;
 
 /// <summary>Charges and refunds orders. It knows nothing of the saga: it reacts to requests on the bus and
 /// publishes what happened. The bus stamps correlation and causation from the request being handled.</summary>
-public sealed class PaymentService(PaymentGateway gateway, IEventBus bus) : IEventHandler<PaymentRequested>, IEventHandler<RefundRequested>
+public sealed class PaymentService(PaymentGateway gateway, IEventBus bus)
+    : IEventHandler<PaymentRequested>, IEventHandler<RefundRequested>, IEventHandler<PaymentVoidRequested>
 {
     public const string Source = "/services/PaymentService";
 
@@ -34,5 +35,14 @@ public sealed class PaymentService(PaymentGateway gateway, IEventBus bus) : IEve
 
         // Confirm even a repeated refund: the saga ignores the second confirmation, and money moves only once.
         await bus.PublishAsync(new PaymentRefunded(refund.OrderId, refund.PaymentId, refund.Amount), From, cancellationToken);
+    }
+
+    public async ValueTask HandleAsync(Event<PaymentVoidRequested> @event, CancellationToken cancellationToken = default)
+    {
+        var request = @event.Payload;
+        if (gateway.Void(request.OrderId, request.Amount) is { } refundedPayment)
+        {
+            await bus.PublishAsync(new PaymentRefunded(request.OrderId, refundedPayment, request.Amount), From, cancellationToken);
+        }
     }
 }

@@ -38,9 +38,12 @@ public sealed class EventLog
 
     /// <summary>Completes once <paramref name="count"/> events of <typeparamref name="T"/> matching
     /// <paramref name="match"/> were recorded; fails after a generous safety timeout.</summary>
-    public Task WaitForAsync<T>(Func<T, bool>? match = null, int count = 1)
+    public Task WaitForAsync<T>(Func<T, bool>? match = null, int count = 1) =>
+        WaitForAsync(e => e.Payload is T p && (match is null || match(p)), count);
+
+    /// <summary>Completes once <paramref name="count"/> events matching <paramref name="predicate"/> were recorded.</summary>
+    public Task WaitForAsync(Func<Event, bool> predicate, int count)
     {
-        Func<Event, bool> predicate = e => e.Payload is T p && (match is null || match(p));
         lock (_lock)
         {
             if (_events.Count(predicate) >= count)
