@@ -28,6 +28,10 @@ public sealed record PaymentTimedOut(string OrderId, TimeSpan After);
 [EventType("payment.void-requested")]
 public sealed record PaymentVoidRequested(string OrderId, decimal Amount);
 
+/// <summary>Payment voided an order that was never charged; a charge attempted later is declined.</summary>
+[EventType("payment.voided")]
+public sealed record PaymentVoided(string OrderId);
+
 /// <summary>The saga asks Payment to give the money back (compensation of the payment step).</summary>
 [EventType("payment.refund-requested")]
 public sealed record RefundRequested(string OrderId, string PaymentId, decimal Amount);

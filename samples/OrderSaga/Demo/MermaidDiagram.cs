@@ -142,7 +142,8 @@ public static class MermaidDiagram
     private static string ComponentOfSource(string? source, HashSet<string> components)
     {
         var last = string.IsNullOrEmpty(source) ? "unknown" : source[(source.TrimEnd('/').LastIndexOf('/') + 1)..].TrimEnd('/');
-        return components.FirstOrDefault(c => string.Equals(c, last, StringComparison.OrdinalIgnoreCase)) ?? last;
+        return components.FirstOrDefault(c => string.Equals(c, last, StringComparison.OrdinalIgnoreCase))
+            ?? (last.Length > 0 ? char.ToUpperInvariant(last[0]) + last[1..] : last);
     }
 
     private static string StateId(string step) => step == "[*]" ? step : Id("s", step);

@@ -93,6 +93,7 @@ public sealed record OrderOutcome
             PaymentTimedOut p => p.OrderId,
             RefundRequested p => p.OrderId,
             PaymentVoidRequested p => p.OrderId,
+            PaymentVoided p => p.OrderId,
             PaymentRefunded p => p.OrderId,
             ReservationRequested p => p.OrderId,
             InventoryReserved p => p.OrderId,

@@ -19,6 +19,8 @@ public sealed class OrderSagaDemo : IAsyncDisposable
 
     private readonly ServiceProvider _services;
     private readonly HashSet<string> _settled = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _ended = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _voidPending = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _allSettled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _lock = new();
 
@@ -46,7 +48,8 @@ public sealed class OrderSagaDemo : IAsyncDisposable
 
     public IServiceProvider Services => _services;
 
-    /// <summary>Gets a task that completes once every order was completed or cancelled.</summary>
+    /// <summary>Gets a task that completes once every order was completed or cancelled, and every payment void the
+    /// saga asked for was answered (so nothing is still in flight when the bus stops).</summary>
     public Task Settled => _allSettled.Task;
 
     /// <summary>Wires the bus: the saga, the three services, and the given clock and logging.</summary>
@@ -80,9 +83,7 @@ public sealed class OrderSagaDemo : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await _services.GetRequiredService<IEventBusLifetime>().StartAsync(cancellationToken);
-        Bus.Subscribe("#", Timeline.Add, new SubscriptionOptions { Name = TimelineSubscription });
-        Bus.Subscribe<OrderCompleted>(e => Settle(e.Payload.OrderId), new SubscriptionOptions { Name = "Shop:order.completed" });
-        Bus.Subscribe<OrderCancelled>(e => Settle(e.Payload.OrderId), new SubscriptionOptions { Name = "Shop:order.cancelled" });
+        Bus.Subscribe("#", Observe, new SubscriptionOptions { Name = TimelineSubscription });
     }
 
     /// <summary>Places every planned order, delivering the duplicates' <c>order.placed</c> a second time.</summary>
@@ -136,11 +137,36 @@ public sealed class OrderSagaDemo : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
 
-    private void Settle(string orderId)
+    private void Observe(Event @event)
     {
+        Timeline.Add(@event);
+        if (OrderOutcome.OrderIdOf(@event) is not { } orderId)
+        {
+            return;
+        }
+
         lock (_lock)
         {
-            _settled.Add(orderId);
+            switch (@event.Payload)
+            {
+                case OrderCompleted or OrderCancelled:
+                    _ended.Add(orderId);
+                    break;
+                case PaymentVoidRequested:
+                    _voidPending.Add(orderId);
+                    break;
+                case PaymentVoided or PaymentRefunded:
+                    _voidPending.Remove(orderId);
+                    break;
+                default:
+                    return;
+            }
+
+            if (_ended.Contains(orderId) && !_voidPending.Contains(orderId))
+            {
+                _settled.Add(orderId);
+            }
+
             if (Orders.All(o => _settled.Contains(o.Order.OrderId)))
             {
                 _allSettled.TrySetResult();

@@ -44,5 +44,9 @@ public sealed class PaymentService(PaymentGateway gateway, IEventBus bus)
         {
             await bus.PublishAsync(new PaymentRefunded(request.OrderId, refundedPayment, request.Amount), From, cancellationToken);
         }
+        else
+        {
+            await bus.PublishAsync(new PaymentVoided(request.OrderId), From, cancellationToken);
+        }
     }
 }

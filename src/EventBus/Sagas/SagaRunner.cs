@@ -68,6 +68,12 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
 
     public async ValueTask HandleAsync(SagaHandler<TState> handler, Event @event, CancellationToken cancellationToken)
     {
+        // Timeouts found in the store are armed before the first change, so arming a stale copy cannot undo a cancel.
+        if (_recovery is { IsCompleted: false } recovery)
+        {
+            await recovery.ConfigureAwait(false);
+        }
+
         var key = handler.CorrelationKeyOf(Definition.Name, @event);
         if (key is null)
         {

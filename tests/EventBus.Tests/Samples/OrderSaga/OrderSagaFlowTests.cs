@@ -78,8 +78,8 @@ public sealed class OrderSagaFlowTests
         var order = report.OrderWith(OrderFlow.PaymentTimeout).Order;
 
         var events = report.EventsOf(order.OrderId);
-        events.Select(e => e.Type).Should().Equal(
-            "order.placed", "payment.requested", "payment.timed-out", "payment.void-requested", "order.cancelled");
+        events.Select(e => e.Type).Take(4).Should().Equal("order.placed", "payment.requested", "payment.timed-out", "payment.void-requested");
+        events.Select(e => e.Type).Skip(4).Should().BeEquivalentTo("order.cancelled", "payment.voided");
         var placed = events[0];
         var timedOut = events[2];
         timedOut.CorrelationId.Should().Be(placed.CorrelationId);

@@ -99,7 +99,7 @@ public sealed class ReportTests
         diagram.Should().Contain("c_PaymentService -.-> e_payment_processed");
         diagram.Should().Contain("e_payment_refund_requested --> c_PaymentService");
         diagram.Should().Contain("c_OrderSaga -.-> e_payment_timed_out");
-        diagram.Should().Contain("e_order_completed --> c_Shop");
+        diagram.Should().Contain("e_payment_void_requested --> c_PaymentService");
         diagram.Should().NotContain("timeline");
         diagram.Should().Contain("stateDiagram-v2");
         diagram.Should().Contain("[*] --> s_awaiting_payment : order.placed");
