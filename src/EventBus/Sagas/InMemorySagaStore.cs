@@ -9,8 +9,10 @@ namespace EventBus.Sagas;
 internal sealed class InMemorySagaStore : ISagaStore
 {
     private readonly ConcurrentDictionary<(string Saga, string Key), SagaInstance> _instances = new();
-    private long _sequence;
+
+    // Creation order, so queries list the oldest instances first.
     private readonly ConcurrentDictionary<(string Saga, string Key), long> _order = new();
+    private long _sequence;
 
     public ValueTask<SagaInstance<TState>?> FindAsync<TState>(string sagaName, string correlationKey, CancellationToken cancellationToken = default)
         where TState : class

@@ -7,16 +7,16 @@ namespace EventBus.Sagas;
 internal sealed class SagaRun<TState> : IAsyncDisposable
     where TState : class, new()
 {
-    private readonly SagaRunner<TState> _runtime;
+    private readonly SagaRunner<TState> _runner;
     private AsyncServiceScope? _scope;
 
-    public SagaRun(SagaRunner<TState> runtime, string correlationKey, SagaInstance<TState>? stored, Event @event)
+    public SagaRun(SagaRunner<TState> runner, string correlationKey, SagaInstance<TState>? stored, Event @event)
     {
-        _runtime = runtime;
+        _runner = runner;
         Stored = stored;
         CorrelationKey = correlationKey;
         CurrentEvent = @event;
-        Now = runtime.TimeProvider.GetUtcNow();
+        Now = runner.TimeProvider.GetUtcNow();
         Context = new SagaContext<TState>(this);
         if (stored is null)
         {
@@ -42,7 +42,7 @@ internal sealed class SagaRun<TState> : IAsyncDisposable
         History.AddRange(stored.History);
     }
 
-    public SagaDefinition<TState> Definition => _runtime.Definition;
+    public SagaDefinition<TState> Definition => _runner.Definition;
 
     public SagaContext<TState> Context { get; }
 
@@ -93,7 +93,7 @@ internal sealed class SagaRun<TState> : IAsyncDisposable
     {
         get
         {
-            _scope ??= _runtime.Scopes.CreateAsyncScope();
+            _scope ??= _runner.Scopes.CreateAsyncScope();
             return _scope.Value.ServiceProvider;
         }
     }
@@ -102,7 +102,7 @@ internal sealed class SagaRun<TState> : IAsyncDisposable
         where T : notnull
     {
         // Resolve the type name now so a payload without one fails the handler, before anything is saved.
-        var typeName = _runtime.Types.GetTypeName<T>();
+        var typeName = _runner.Types.GetTypeName<T>();
         var cause = CurrentEvent;
         var merged = new PublishOptions
         {
@@ -111,7 +111,7 @@ internal sealed class SagaRun<TState> : IAsyncDisposable
             Subject = options?.Subject,
             CorrelationId = options?.CorrelationId ?? cause.CorrelationId,
             CausationId = options?.CausationId ?? cause.Id,
-            Source = options?.Source ?? _runtime.Source,
+            Source = options?.Source ?? _runner.Source,
             DataVersion = options?.DataVersion,
             Headers = options?.Headers,
         };
@@ -135,11 +135,11 @@ internal sealed class SagaRun<TState> : IAsyncDisposable
 
         var id = Event.NewId();
         var cause = CurrentEvent;
-        var timeoutEvent = new Event<T>(_runtime.Types.GetTypeName<T>(), payload)
+        var timeoutEvent = new Event<T>(_runner.Types.GetTypeName<T>(), payload)
         {
             CorrelationId = cause.CorrelationId,
             CausationId = cause.Id,
-            Source = _runtime.Source,
+            Source = _runner.Source,
             Subject = cause.Subject,
             Headers = new Dictionary<string, string>(StringComparer.Ordinal)
             {

@@ -173,9 +173,8 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
 
     private bool Ignore(SagaRun<TState> run, Event @event, string reason)
     {
+        // Not recorded with the instance: recording would change it, and an ignored event must change nothing.
         Log.SagaEventIgnored(_logger, Definition.Name, run.CorrelationKey, @event.Id, @event.Type, reason);
-
-        // A fired timeout the instance no longer waits for changes nothing; anything else ignored is not recorded either.
         return false;
     }
 
@@ -243,7 +242,6 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
                 }
 
                 run.AddHistory(SagaHistoryKind.Compensated, run.CurrentEvent, run.CurrentStep, run.CompensationReason);
-
                 Log.SagaCompensated(_logger, Definition.Name, run.CorrelationKey, run.CompensationReason!, run.CompensatedSteps.Count);
                 return;
             }
@@ -295,7 +293,6 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
 
             run.Parked.Clear();
         }
-
     }
 
     private async ValueTask AfterSaveAsync(SagaRun<TState> run, SagaInstance<TState>? stored, SagaInstance<TState> saved, CancellationToken cancellationToken)
