@@ -61,8 +61,8 @@ internal static partial class Log
     public static partial void SagaTimeoutPublishFailed(ILogger logger, string sagaName, string timeoutName, string timeoutId, Exception exception);
 
     [LoggerMessage(EventId = 314, EventName = "SagaPublishFailed", Level = LogLevel.Error,
-        Message = "Saga {SagaName} instance {CorrelationKey} saved its change, but publishing {EventType} failed; {UnsentCount} events were not sent and the triggering event is dead-lettered")]
-    public static partial void SagaPublishFailed(ILogger logger, string sagaName, string correlationKey, string eventType, int unsentCount, Exception exception);
+        Message = "Saga {SagaName} instance {CorrelationKey} saved its change but could not publish {EventType} ({EventId}); {UnsentCount} events stay in the instance's outbox and are published again with its next change or when the saga next starts")]
+    public static partial void SagaPublishFailed(ILogger logger, string sagaName, string correlationKey, string eventType, string eventId, int unsentCount, Exception exception);
 
     [LoggerMessage(EventId = 315, EventName = "SagaTimeoutsRecovered", Level = LogLevel.Information,
         Message = "Saga {SagaName} armed {TimeoutCount} pending timeouts found in the saga store")]

@@ -48,6 +48,11 @@ public record SagaInstance
     /// <summary>Gets the events that arrived out of order and wait for the step that expects them, oldest first.</summary>
     public IReadOnlyList<Event> ParkedEvents { get; init; } = [];
 
+    /// <summary>Gets the events the saga published with its last change and that are not known to be on the bus yet:
+    /// saved with the change, then published, then cleared. Left-overs are published again (with the same ids) with
+    /// the instance's next change or when the saga next starts.</summary>
+    public IReadOnlyList<Event> Outbox { get; init; } = [];
+
     /// <summary>Gets the ids of the most recent events applied or parked, so a redelivered event changes nothing.</summary>
     public IReadOnlyList<string> ProcessedEventIds { get; init; } = [];
 

@@ -39,6 +39,7 @@ internal sealed class SagaRun<TState> : IAsyncDisposable
         Timeouts.AddRange(stored.Timeouts);
         Parked.AddRange(stored.ParkedEvents);
         Processed.AddRange(stored.ProcessedEventIds);
+        Outbox.AddRange(stored.Outbox);
         History.AddRange(stored.History);
     }
 
@@ -80,11 +81,8 @@ internal sealed class SagaRun<TState> : IAsyncDisposable
 
     public List<SagaHistoryEntry> History { get; } = [];
 
-    /// <summary>Gets the events to publish once the change is saved, in order.</summary>
-    public List<Func<IEventBus, CancellationToken, ValueTask>> Outbox { get; } = [];
-
-    /// <summary>Gets the event types in <see cref="Outbox"/>, for logs.</summary>
-    public List<string> OutboxTypes { get; } = [];
+    /// <summary>Gets the events to publish once the change is saved, in order (left-overs of earlier changes first).</summary>
+    public List<Event> Outbox { get; } = [];
 
     /// <summary>Gets a value indicating whether compensation was requested and has steps left to run.</summary>
     public bool CompensationPending { get; set; }
@@ -101,22 +99,20 @@ internal sealed class SagaRun<TState> : IAsyncDisposable
     public void AddPublish<T>(T payload, PublishOptions? options)
         where T : notnull
     {
-        // Resolve the type name now so a payload without one fails the handler, before anything is saved.
-        var typeName = _runner.Types.GetTypeName<T>();
+        // The envelope is made now, id included, and saved with the change: publishing it again after a failure
+        // sends the same event, which idempotent consumers recognise.
         var cause = CurrentEvent;
-        var merged = new PublishOptions
+        Outbox.Add(new Event<T>(_runner.Types.GetTypeName<T>(), payload)
         {
-            Id = options?.Id,
-            Priority = options?.Priority,
+            Id = options?.Id ?? Event.NewId(),
+            Priority = options?.Priority ?? EventPriority.Normal,
             Subject = options?.Subject,
             CorrelationId = options?.CorrelationId ?? cause.CorrelationId,
             CausationId = options?.CausationId ?? cause.Id,
             Source = options?.Source ?? _runner.Source,
-            DataVersion = options?.DataVersion,
-            Headers = options?.Headers,
-        };
-        Outbox.Add((bus, cancellationToken) => bus.PublishAsync(payload, merged, cancellationToken));
-        OutboxTypes.Add(typeName);
+            DataVersion = options?.DataVersion ?? Event.DefaultDataVersion,
+            Headers = options?.Headers ?? Event.NoHeaders,
+        });
     }
 
     public void ScheduleTimeout<T>(string name, T payload, TimeSpan delay)
@@ -202,6 +198,7 @@ internal sealed class SagaRun<TState> : IAsyncDisposable
         AwaitingCompensation = AwaitingCompensation,
         Timeouts = [.. Timeouts],
         ParkedEvents = [.. Parked],
+        Outbox = [.. Outbox],
         ProcessedEventIds = [.. Processed.Skip(Math.Max(0, Processed.Count - options.ProcessedEventIdLimit))],
         History = [.. History.Skip(Math.Max(0, History.Count - options.HistoryLimit))],
         State = State,

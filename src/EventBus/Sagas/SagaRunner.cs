@@ -51,13 +51,14 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
 
     public string Source { get; }
 
-    /// <summary>Gets the task that arms the timeouts already in the store when the saga starts on a bus.</summary>
+    /// <summary>Gets the task that, when the saga starts on a bus, publishes what instances in the store left in their
+    /// outbox and arms their pending timeouts.</summary>
     public Task Recovery => _recovery ?? Task.CompletedTask;
 
     /// <summary>Gets how many timeouts are armed right now.</summary>
     public int ArmedTimeoutCount => _timeouts.Count;
 
-    /// <summary>Called as the saga's subscriptions are created: arms the timeouts of unfinished instances once.</summary>
+    /// <summary>Called as the saga's subscriptions are created: starts <see cref="Recovery"/> once.</summary>
     public void Start()
     {
         lock (_lock)
@@ -313,17 +314,58 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
             }
         }
 
-        for (var i = 0; i < run.Outbox.Count; i++)
+        await PublishOutboxAsync(saved, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Publishes an instance's outbox in order, then takes what was published off the stored instance.</summary>
+    private async ValueTask PublishOutboxAsync(SagaInstance instance, CancellationToken cancellationToken)
+    {
+        if (instance.Outbox.Count == 0)
+        {
+            return;
+        }
+
+        var published = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var @event in instance.Outbox)
         {
             try
             {
-                await run.Outbox[i](_bus, cancellationToken).ConfigureAwait(false);
+                await _bus.PublishAsync(@event, cancellationToken).ConfigureAwait(false);
+                published.Add(@event.Id);
             }
-            catch (Exception ex)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                // The change is saved; the event is not sent. Say so loudly and let the bus dead-letter the trigger.
-                Log.SagaPublishFailed(_logger, Definition.Name, run.CorrelationKey, run.OutboxTypes[i], run.Outbox.Count - i, ex);
-                throw;
+                // Saved, so not lost: it stays in the outbox and goes out with the next change or the next start.
+                Log.SagaPublishFailed(_logger, Definition.Name, instance.CorrelationKey, @event.Type, @event.Id, instance.Outbox.Count - published.Count, ex);
+                break;
+            }
+        }
+
+        if (published.Count > 0)
+        {
+            await ClearOutboxAsync(instance.CorrelationKey, published, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask ClearOutboxAsync(string key, HashSet<string> published, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var stored = await _store.FindAsync<TState>(Definition.Name, key, cancellationToken).ConfigureAwait(false);
+            if (stored is null || !stored.Outbox.Any(e => published.Contains(e.Id)))
+            {
+                return;
+            }
+
+            try
+            {
+                await _store.SaveAsync(stored with { Outbox = [.. stored.Outbox.Where(e => !published.Contains(e.Id))] }, stored.Version, cancellationToken)
+                    .ConfigureAwait(false);
+                return;
+            }
+            catch (SagaConcurrencyException) when (attempt < Options.MaxConflictRetries)
+            {
+                // Someone changed the instance meanwhile (and may have published these already); look again.
             }
         }
     }
@@ -355,9 +397,9 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
             var armed = 0;
             await foreach (var instance in _store.QueryAsync(new SagaQuery { SagaName = Definition.Name }).ConfigureAwait(false))
             {
-                if (instance.IsFinished)
+                if (instance.Outbox.Count > 0)
                 {
-                    continue;
+                    await PublishOutboxAsync(instance, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 foreach (var timeout in instance.Timeouts)

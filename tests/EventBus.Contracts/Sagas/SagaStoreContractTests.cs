@@ -64,6 +64,7 @@ public abstract class SagaStoreContractTests
             AwaitingCompensation = "payment",
             Timeouts = [new SagaTimeout { Id = "timeout-1", Name = "payment", DueTime = T0.AddMinutes(1), Event = timeoutEvent }],
             ParkedEvents = [parked],
+            Outbox = [parked with { Id = "outbox-1", Priority = EventPriority.High, Subject = "order-1" }],
             ProcessedEventIds = ["e1", "e2"],
             History =
             [
@@ -114,6 +115,13 @@ public abstract class SagaStoreContractTests
         parkedBack.Time.Should().Be(T0);
         parkedBack.Source.Should().Be("/tests");
         parkedBack.Payload.Should().Be(new ContractSagaEvent("order-1", 2));
+
+        var outboxBack = found.Outbox.Should().ContainSingle().Subject;
+        outboxBack.Id.Should().Be("outbox-1");
+        outboxBack.Priority.Should().Be(EventPriority.High);
+        outboxBack.Subject.Should().Be("order-1");
+        outboxBack.CausationId.Should().Be("cause-1");
+        outboxBack.Payload.Should().Be(new ContractSagaEvent("order-1", 2));
     }
 
     [Fact]
