@@ -5,8 +5,8 @@ namespace EventBus.Diagnostics;
 internal static partial class Log
 {
     [LoggerMessage(EventId = 300, EventName = "SagaStarted", Level = LogLevel.Debug,
-        Message = "Saga {SagaName} instance {CorrelationKey} started by event {EventId} of type {EventType}")]
-    public static partial void SagaStarted(ILogger logger, string sagaName, string correlationKey, string eventId, string eventType);
+        Message = "Saga {SagaName} instance {CorrelationKey} started by event {EventId} of type {EventType}; now in step {Step}")]
+    public static partial void SagaStarted(ILogger logger, string sagaName, string correlationKey, string eventId, string eventType, string? step);
 
     [LoggerMessage(EventId = 301, EventName = "SagaEventHandled", Level = LogLevel.Debug,
         Message = "Saga {SagaName} instance {CorrelationKey} handled event {EventId} of type {EventType}; now in step {Step}")]

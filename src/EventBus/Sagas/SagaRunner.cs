@@ -144,7 +144,6 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
                 run.Status = SagaStatus.Active;
                 run.CorrelationId = @event.CorrelationId;
                 await ApplyAsync(run, handler, @event, SagaHistoryKind.Started, cancellationToken).ConfigureAwait(false);
-                Log.SagaStarted(_logger, Definition.Name, key, @event.Id, @event.Type);
                 await ReplayParkedAsync(run, cancellationToken).ConfigureAwait(false);
                 return true;
             }
@@ -208,7 +207,15 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
 
         // The handler's own entry goes before what its Complete or Fail recorded, so history reads in causal order.
         run.History.Insert(mark, new SagaHistoryEntry(run.Now, kind, @event.Id, @event.Type, run.CurrentStep));
-        Log.SagaEventHandled(_logger, Definition.Name, run.CorrelationKey, @event.Id, @event.Type, run.CurrentStep);
+        if (kind == SagaHistoryKind.Started)
+        {
+            Log.SagaStarted(_logger, Definition.Name, run.CorrelationKey, @event.Id, @event.Type, run.CurrentStep);
+        }
+        else
+        {
+            Log.SagaEventHandled(_logger, Definition.Name, run.CorrelationKey, @event.Id, @event.Type, run.CurrentStep);
+        }
+
         if (statusBefore == SagaStatus.Active && run.Status == SagaStatus.Compensating)
         {
             Log.SagaCompensating(_logger, Definition.Name, run.CorrelationKey, run.CompensationReason!, run.CompletedSteps.Count);
