@@ -21,7 +21,7 @@ public static class DemoCommandLine
           --payment-timeout-rate <r>   share of random orders whose card issuer never answers (default 0.1)
           --shipping-failure-rate <r>  share of random orders shipped where no carrier goes (default 0.1)
           --duplicate-rate <r>         share of random orders whose order.placed is delivered twice (default 0.1)
-          --payment-timeout <t>        how long the saga waits for payment: 1.5s, 800ms or 00:00:02 (default 1s)
+          --payment-timeout <t>        how long the saga waits for payment: 1.5s, 800ms or 00:00:02 (default 2s)
           --diagram <path>             where to write the Mermaid diagram (default: order-saga-flow.md next to the app)
           --verbose                    also print the bus and saga logs
           -h, --help                   show this help

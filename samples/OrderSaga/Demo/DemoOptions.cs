@@ -25,7 +25,7 @@ public sealed record DemoOptions
     public double DuplicateRate { get; init; } = 0.1;
 
     /// <summary>Gets how long the saga waits for the payment before cancelling.</summary>
-    public TimeSpan PaymentTimeout { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan PaymentTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Gets where the Mermaid diagram is written.</summary>
     public string DiagramPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "order-saga-flow.md");

@@ -22,4 +22,9 @@ public sealed record DemoReport
 
     /// <summary>Gets a value indicating whether every order ended as planned and nothing was dead-lettered.</summary>
     public bool AllAsPlanned => Outcomes.All(o => o.AsPlanned) && DeadLetters.Count == 0;
+
+    /// <summary>Gets a value indicating whether the run shows no fault: every order finished consistently (completed,
+    /// or cancelled with everything undone), each saga started once, and nothing was dead-lettered. An order can end
+    /// otherwise than planned without a fault: a payment slower than the timeout is cancelled and refunded.</summary>
+    public bool Healthy => DeadLetters.Count == 0 && Outcomes.All(o => o.Starts == 1 && o.Summary is not ("unfinished" or "inconsistent"));
 }

@@ -3,8 +3,9 @@ namespace EventBus;
 /// <summary>What a saga store keeps about one saga instance, apart from its state: status, current step, completed
 /// and compensated steps, pending timeouts, parked events, applied event ids and history.</summary>
 /// <remarks>Instances are immutable; the engine saves a new one for every change. <see cref="SagaInstance{TState}"/>
-/// adds the saga's state. Queries return instances of this type (a store may leave the state out of them).</remarks>
-public record SagaInstance
+/// adds the saga's state. Queries return instances typed as this base: the in-memory store returns them with their
+/// state type; a durable store that does not know the state type may return them with the state as raw JSON.</remarks>
+public abstract record SagaInstance
 {
     /// <summary>Gets the name of the saga, such as <c>OrderSaga</c>.</summary>
     public required string SagaName { get; init; }

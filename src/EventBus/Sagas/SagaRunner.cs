@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using EventBus.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -14,6 +15,9 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SagaTimeoutScheduler _timeouts;
     private readonly Lock _lock = new();
+
+    // Outbox events this runner failed to publish: they go out with the instance's next change.
+    private readonly ConcurrentDictionary<string, byte> _unsent = new(StringComparer.Ordinal);
     private Dictionary<string, SagaHandler<TState>>? _handlersByType;
     private Task? _recovery;
 
@@ -321,36 +325,48 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
             }
         }
 
-        await PublishOutboxAsync(saved, cancellationToken).ConfigureAwait(false);
+        // This change's own events, plus those an earlier change here failed to publish. Other left-overs are being
+        // published by the handler that saved them (it clears them next); publishing them here would send them twice.
+        var toPublish = saved.Outbox
+            .Where(e => _unsent.ContainsKey(e.Id) || stored is null || !stored.Outbox.Any(o => o.Id == e.Id))
+            .ToList();
+        await PublishOutboxAsync(saved.CorrelationKey, toPublish, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Publishes an instance's outbox in order, then takes what was published off the stored instance.</summary>
-    private async ValueTask PublishOutboxAsync(SagaInstance instance, CancellationToken cancellationToken)
+    /// <summary>Publishes outbox events in order, then takes what was published off the stored instance.</summary>
+    private async ValueTask PublishOutboxAsync(string key, IReadOnlyList<Event> outbox, CancellationToken cancellationToken)
     {
-        if (instance.Outbox.Count == 0)
+        if (outbox.Count == 0)
         {
             return;
         }
 
         var published = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var @event in instance.Outbox)
+        for (var i = 0; i < outbox.Count; i++)
         {
+            var @event = outbox[i];
             try
             {
                 await _bus.PublishAsync(@event, cancellationToken).ConfigureAwait(false);
                 published.Add(@event.Id);
+                _unsent.TryRemove(@event.Id, out _);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 // Saved, so not lost: it stays in the outbox and goes out with the next change or the next start.
-                Log.SagaPublishFailed(_logger, Definition.Name, instance.CorrelationKey, @event.Type, @event.Id, instance.Outbox.Count - published.Count, ex);
+                foreach (var unsent in outbox.Skip(i))
+                {
+                    _unsent.TryAdd(unsent.Id, 0);
+                }
+
+                Log.SagaPublishFailed(_logger, Definition.Name, key, @event.Type, @event.Id, outbox.Count - i, ex);
                 break;
             }
         }
 
         if (published.Count > 0)
         {
-            await ClearOutboxAsync(instance.CorrelationKey, published, cancellationToken).ConfigureAwait(false);
+            await ClearOutboxAsync(key, published, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -406,7 +422,7 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
             {
                 if (instance.Outbox.Count > 0)
                 {
-                    await PublishOutboxAsync(instance, CancellationToken.None).ConfigureAwait(false);
+                    await PublishOutboxAsync(instance.CorrelationKey, instance.Outbox, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 foreach (var timeout in instance.Timeouts)

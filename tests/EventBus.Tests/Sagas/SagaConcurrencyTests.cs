@@ -9,7 +9,7 @@ public sealed class SagaConcurrencyTests
     {
         await using var harness = await SagaHarness.StartAsync();
         await harness.PublishAsync(new FlowStarted("f1"));
-        await harness.Store.WaitForAsync("f1", i => i.Status == SagaStatus.Active);
+        await harness.Store.WaitForAsync("f1", i => i.Status == SagaStatus.Active && i.Outbox.Count == 0);
         var handler = harness.Runner.Definition.HandlerFor(typeof(Incremented))!;
         harness.Store.OverlapNextReads(2);
 
@@ -33,11 +33,11 @@ public sealed class SagaConcurrencyTests
         await using var first = await SagaHarness.StartAsync(store: store, time: time, options: o => o.MaxConflictRetries = 1_000);
         await using var second = await SagaHarness.StartAsync(store: store, time: time, options: o => o.MaxConflictRetries = 1_000);
         await first.PublishAsync(new FlowStarted("f1"));
-        await store.WaitForAsync("f1", i => i.Status == SagaStatus.Active);
+        await store.WaitForAsync("f1", i => i.Status == SagaStatus.Active && i.Outbox.Count == 0);
 
         await Task.WhenAll(Enumerable.Range(0, events).Select(i => Task.Run(async () =>
             await (i % 2 == 0 ? first : second).PublishAsync(new Incremented("f1")))));
-        var after = await store.WaitForAsync("f1", i => i.State.Count == events);
+        var after = await store.WaitForAsync("f1", i => i.State.Count == events && i.Outbox.Count == 0);
 
         after.Version.Should().Be(events + 2, "start, its outbox cleared, and one save per increment");
         after.History.Count(h => h.EventType == "flow.incremented").Should().Be(events);

@@ -11,10 +11,10 @@ public sealed class SagaFlowTests
         await using var harness = await SagaHarness.StartAsync();
 
         await harness.PublishAsync(new FlowStarted("f1"), id: "start-1");
-        var instance = await harness.Store.WaitForAsync("f1", i => i.Status == SagaStatus.Active);
+        var instance = await harness.Store.WaitForAsync("f1", i => i.Status == SagaStatus.Active && i.Outbox.Count == 0);
 
         instance.SagaName.Should().Be("FlowSaga");
-        instance.Version.Should().Be(1);
+        instance.Version.Should().Be(2, "the change with its outbox, then the outbox cleared once published");
         instance.CurrentStep.Should().Be("a");
         instance.State.FlowId.Should().Be("f1");
         instance.CorrelationId.Should().Be("start-1");

@@ -39,6 +39,46 @@ public sealed class ReportTests
         outcome.AsPlanned.Should().Be(asPlanned);
     }
 
+    [Theory]
+    [InlineData(true, false, false, false, 1, 0, true)]
+    [InlineData(false, true, true, false, 1, 0, true)]
+    [InlineData(false, false, false, false, 1, 0, false)]
+    [InlineData(true, true, false, false, 1, 0, false)]
+    [InlineData(true, false, false, false, 2, 0, false)]
+    [InlineData(true, false, false, false, 1, 1, false)]
+    public void DemoReport_Healthy_OnlyWithoutFaults(bool completed, bool cancelled, bool refunded, bool released, int starts, int deadLetters, bool healthy)
+    {
+        // A happy-path order that ended cancelled and refunded (a slow payment) is not as planned, but not a fault.
+        var outcome = new OrderOutcome
+        {
+            OrderId = "A-1",
+            PlannedFlow = OrderFlow.HappyPath,
+            Completed = completed,
+            Cancelled = cancelled,
+            Refunded = refunded,
+            Released = released,
+            Starts = starts,
+        };
+        var report = new DemoReport
+        {
+            Options = new DemoOptions(),
+            Orders = [],
+            Outcomes = [outcome],
+            Timeline = [],
+            Instances = [],
+            DeadLetters = [.. Enumerable.Range(0, deadLetters).Select(i => new DeadLetter
+            {
+                Id = $"dl-{i}",
+                Event = new Event("order.placed"),
+                SubscriptionName = "OrderSaga:order.placed",
+                Reason = DeadLetterReason.HandlerFailed,
+            })],
+            Subscriptions = [],
+        };
+
+        report.Healthy.Should().Be(healthy);
+    }
+
     [Fact]
     public void OrderOutcome_SagaStartedTwice_IsNotAsPlanned()
     {
