@@ -69,6 +69,10 @@ internal static partial class Log
     public static partial void SagaTimeoutsRecovered(ILogger logger, string sagaName, int timeoutCount);
 
     [LoggerMessage(EventId = 316, EventName = "SagaRecoveryFailed", Level = LogLevel.Error,
-        Message = "Saga {SagaName} could not read its pending timeouts from the saga store; they fire once the saga is started again")]
+        Message = "Saga {SagaName} could not read the saga store to publish left-over outbox events and arm pending timeouts; that happens when the saga is started again")]
     public static partial void SagaRecoveryFailed(ILogger logger, string sagaName, Exception exception);
+
+    [LoggerMessage(EventId = 317, EventName = "SagaOutboxNotCleared", Level = LogLevel.Warning,
+        Message = "Saga {SagaName} instance {CorrelationKey} published {EventCount} events but could not take them off its outbox; they are published again, with the same ids, when the saga next starts")]
+    public static partial void SagaOutboxNotCleared(ILogger logger, string sagaName, string correlationKey, int eventCount, Exception exception);
 }

@@ -372,24 +372,33 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
 
     private async ValueTask ClearOutboxAsync(string key, HashSet<string> published, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            var stored = await _store.FindAsync<TState>(Definition.Name, key, cancellationToken).ConfigureAwait(false);
-            if (stored is null || !stored.Outbox.Any(e => published.Contains(e.Id)))
+            for (var attempt = 0; ; attempt++)
             {
-                return;
-            }
+                var stored = await _store.FindAsync<TState>(Definition.Name, key, cancellationToken).ConfigureAwait(false);
+                if (stored is null || !stored.Outbox.Any(e => published.Contains(e.Id)))
+                {
+                    return;
+                }
 
-            try
-            {
-                await _store.SaveAsync(stored with { Outbox = [.. stored.Outbox.Where(e => !published.Contains(e.Id))] }, stored.Version, cancellationToken)
-                    .ConfigureAwait(false);
-                return;
+                try
+                {
+                    await _store.SaveAsync(stored with { Outbox = [.. stored.Outbox.Where(e => !published.Contains(e.Id))] }, stored.Version, cancellationToken)
+                        .ConfigureAwait(false);
+                    return;
+                }
+                catch (SagaConcurrencyException) when (attempt < Options.MaxConflictRetries)
+                {
+                    // Someone changed the instance meanwhile; look again.
+                }
             }
-            catch (SagaConcurrencyException) when (attempt < Options.MaxConflictRetries)
-            {
-                // Someone changed the instance meanwhile (and may have published these already); look again.
-            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The events are out and the change is saved: failing the handler now would only dead-letter an event that
+            // did its work. The worst left is a duplicate publish (same ids) when the saga next starts.
+            Log.SagaOutboxNotCleared(_logger, Definition.Name, key, published.Count, ex);
         }
     }
 

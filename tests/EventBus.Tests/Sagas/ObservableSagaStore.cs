@@ -17,6 +17,9 @@ public sealed class ObservableSagaStore : ISagaStore
     /// <summary>Gets or sets how many saves from now on fail with a conflict.</summary>
     public int ForcedConflicts;
 
+    /// <summary>Gets or sets which saves fail with a conflict, whatever the version.</summary>
+    public Func<SagaInstance, bool>? ConflictWhen { get; set; }
+
     public async ValueTask<SagaInstance<TState>?> FindAsync<TState>(string sagaName, string correlationKey, CancellationToken cancellationToken = default)
         where TState : class
     {
@@ -45,7 +48,7 @@ public sealed class ObservableSagaStore : ISagaStore
             await gate.Task.WaitAsync(TimeSpan.FromSeconds(30), cancellationToken);
         }
 
-        if (Interlocked.Decrement(ref ForcedConflicts) >= 0)
+        if (Interlocked.Decrement(ref ForcedConflicts) >= 0 || ConflictWhen?.Invoke(instance) == true)
         {
             throw new SagaConcurrencyException(instance.SagaName, instance.CorrelationKey, expectedVersion, expectedVersion + 1);
         }

@@ -81,4 +81,21 @@ public sealed class SagaOutboxTests
         published.CausationId.Should().Be("start-1");
         cleared.Version.Should().Be(2);
     }
+
+    [Fact]
+    public async Task Outbox_ThatCannotBeCleared_IsLoggedAndDoesNotFailTheEvent()
+    {
+        await using var harness = await SagaHarness.StartAsync(options: o => o.MaxConflictRetries = 1);
+        harness.Store.ConflictWhen = i => i.Status == SagaStatus.Active && i.Outbox.Count == 0;
+
+        await harness.PublishAsync(new FlowStarted("f1"), id: "start-1");
+        await harness.Logs.WaitForAsync("SagaOutboxNotCleared", m => m.Contains("f1"));
+
+        var instance = await harness.Store.GetAsync("f1");
+        instance!.Status.Should().Be(SagaStatus.Active);
+        instance.Outbox.Should().ContainSingle().Which.Type.Should().Be("flow.acknowledged");
+        await harness.Events.WaitForAsync<FlowAcknowledged>();
+        harness.Events.Of<FlowAcknowledged>().Should().ContainSingle();
+        (await harness.Fixture.DeadLettersAsync()).Should().BeEmpty();
+    }
 }
