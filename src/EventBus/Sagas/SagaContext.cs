@@ -85,8 +85,9 @@ public sealed class SagaContext<TState>
         }
     }
 
-    /// <summary>Publishes an event once the change is saved. It carries the correlation id of the event being
-    /// handled and that event's id as causation id, unless <paramref name="options"/> sets them.</summary>
+    /// <summary>Publishes an event once the change is saved: the event (id included) is saved with the change in the
+    /// instance's outbox, published, then cleared from it. It carries the correlation id of the event being handled
+    /// and that event's id as causation id, unless <paramref name="options"/> sets them.</summary>
     /// <typeparam name="T">The payload type; it needs an event type name.</typeparam>
     /// <param name="payload">The payload.</param>
     /// <param name="options">Envelope attributes such as priority or subject.</param>
