@@ -1,0 +1,110 @@
+using System.Globalization;
+
+namespace EventBus.Samples.Orders.Demo;
+
+/// <summary>Reads <see cref="DemoOptions"/> from command-line arguments.</summary>
+public static class DemoCommandLine
+{
+    public const string Help = """
+        OrderSaga — an order saga with Payment, Inventory and Shipping services on an in-process EventBus.
+
+        Places a mix of orders covering every flow (the first six orders take one flow each, the rest are drawn
+        at random), prints each order's timeline and a summary, lists dead letters, and writes a Mermaid diagram.
+
+        Usage: dotnet run --project samples/OrderSaga -- [options]
+
+        Options:
+          --orders <n>                 number of orders to place (default 12)
+          --seed <n>                   seed for the random draw (default 2026)
+          --decline-rate <r>           share of random orders with a declined card (default 0.1)
+          --out-of-stock-rate <r>      share of random orders for a sold-out item (default 0.1)
+          --payment-timeout-rate <r>   share of random orders whose card issuer never answers (default 0.1)
+          --shipping-failure-rate <r>  share of random orders shipped where no carrier goes (default 0.1)
+          --duplicate-rate <r>         share of random orders whose order.placed is delivered twice (default 0.1)
+          --payment-timeout <t>        how long the saga waits for payment: 1.5s, 800ms or 00:00:02 (default 2s)
+          --diagram <path>             where to write the Mermaid diagram (default: order-saga-flow.md next to the app)
+          --verbose                    also print the bus and saga logs
+          -h, --help                   show this help
+        """;
+
+    /// <summary>Parses the arguments.</summary>
+    public static DemoCommandLineResult Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var options = new DemoOptions();
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            if (name is "-h" or "--help" or "-?")
+            {
+                return new DemoCommandLineResult(null, ShowHelp: true, Error: null);
+            }
+
+            if (name == "--verbose")
+            {
+                options = options with { Verbose = true };
+                continue;
+            }
+
+            if (i + 1 >= args.Count)
+            {
+                return Fail($"{name} needs a value.");
+            }
+
+            var value = args[++i];
+            try
+            {
+                options = name switch
+                {
+                    "--orders" => options with { Orders = int.Parse(value, CultureInfo.InvariantCulture) },
+                    "--seed" => options with { Seed = int.Parse(value, CultureInfo.InvariantCulture) },
+                    "--decline-rate" => options with { DeclineRate = ParseRate(value) },
+                    "--out-of-stock-rate" => options with { OutOfStockRate = ParseRate(value) },
+                    "--payment-timeout-rate" => options with { PaymentTimeoutRate = ParseRate(value) },
+                    "--shipping-failure-rate" => options with { ShippingFailureRate = ParseRate(value) },
+                    "--duplicate-rate" => options with { DuplicateRate = ParseRate(value) },
+                    "--payment-timeout" => options with { PaymentTimeout = ParseDuration(value) },
+                    "--diagram" => options with { DiagramPath = Path.GetFullPath(value) },
+                    _ => throw new ArgumentException($"Unknown option {name}. Run with --help to see the options."),
+                };
+            }
+            catch (FormatException)
+            {
+                return Fail($"{name}: '{value}' is not a valid value.");
+            }
+            catch (OverflowException)
+            {
+                return Fail($"{name}: '{value}' is out of range.");
+            }
+            catch (ArgumentException ex)
+            {
+                return Fail(ex.Message);
+            }
+        }
+
+        var problem = options.Validate();
+        return problem is null ? new DemoCommandLineResult(options, false, null) : Fail(problem);
+    }
+
+    /// <summary>Reads a duration such as <c>1.5s</c>, <c>800ms</c> or <c>00:00:02</c>.</summary>
+    public static TimeSpan ParseDuration(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var text = value.Trim();
+        if (text.EndsWith("ms", StringComparison.OrdinalIgnoreCase))
+        {
+            return TimeSpan.FromMilliseconds(double.Parse(text[..^2], NumberStyles.Float, CultureInfo.InvariantCulture));
+        }
+
+        if (text.EndsWith('s') || text.EndsWith('S'))
+        {
+            return TimeSpan.FromSeconds(double.Parse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture));
+        }
+
+        return TimeSpan.Parse(text, CultureInfo.InvariantCulture);
+    }
+
+    private static double ParseRate(string value) => double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture);
+
+    private static DemoCommandLineResult Fail(string error) => new(null, false, error);
+}

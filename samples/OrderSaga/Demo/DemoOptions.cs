@@ -1,0 +1,81 @@
+namespace EventBus.Samples.Orders.Demo;
+
+/// <summary>Settings of one demo run, from the command line.</summary>
+public sealed record DemoOptions
+{
+    /// <summary>Gets the number of orders; the first six cover every flow, the rest are drawn by the rates.</summary>
+    public int Orders { get; init; } = 12;
+
+    /// <summary>Gets the seed of the random draw, so a run can be repeated exactly.</summary>
+    public int Seed { get; init; } = 2026;
+
+    /// <summary>Gets the share of random orders paid with a declined card.</summary>
+    public double DeclineRate { get; init; } = 0.1;
+
+    /// <summary>Gets the share of random orders for a sold-out item.</summary>
+    public double OutOfStockRate { get; init; } = 0.1;
+
+    /// <summary>Gets the share of random orders whose card issuer never answers.</summary>
+    public double PaymentTimeoutRate { get; init; } = 0.1;
+
+    /// <summary>Gets the share of random orders shipped where no carrier goes.</summary>
+    public double ShippingFailureRate { get; init; } = 0.1;
+
+    /// <summary>Gets the share of random orders whose <c>order.placed</c> is delivered twice.</summary>
+    public double DuplicateRate { get; init; } = 0.1;
+
+    /// <summary>Gets how long the saga waits for the payment before cancelling.</summary>
+    public TimeSpan PaymentTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Gets where the Mermaid diagram is written.</summary>
+    public string DiagramPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "order-saga-flow.md");
+
+    /// <summary>Gets a value indicating whether the bus and saga logs are written to the console.</summary>
+    public bool Verbose { get; init; }
+
+    /// <summary>Gets the rate of each failure flow, in draw order.</summary>
+    public IReadOnlyList<(OrderFlow Flow, double Rate)> Rates =>
+    [
+        (OrderFlow.PaymentDeclined, DeclineRate),
+        (OrderFlow.OutOfStock, OutOfStockRate),
+        (OrderFlow.PaymentTimeout, PaymentTimeoutRate),
+        (OrderFlow.ShippingFailed, ShippingFailureRate),
+        (OrderFlow.DuplicateOrder, DuplicateRate),
+    ];
+
+    /// <summary>Checks the settings.</summary>
+    /// <returns>What is wrong, or <see langword="null"/> when nothing is.</returns>
+    public string? Validate()
+    {
+        if (Orders is < 1 or > 10_000)
+        {
+            return $"--orders must be between 1 and 10000 (was {Orders}).";
+        }
+
+        foreach (var (flow, rate) in Rates)
+        {
+            if (rate is < 0 or > 1 || double.IsNaN(rate))
+            {
+                return $"The rate for {flow} must be between 0 and 1 (was {rate}).";
+            }
+        }
+
+        var total = Rates.Sum(r => r.Rate);
+        if (total > 1)
+        {
+            return $"The failure and duplicate rates add up to {total:0.###}; together they must not exceed 1.";
+        }
+
+        if (PaymentTimeout <= TimeSpan.Zero || PaymentTimeout > TimeSpan.FromMinutes(10))
+        {
+            return $"--payment-timeout must be more than 0 and at most 10 minutes (was {PaymentTimeout}).";
+        }
+
+        if (string.IsNullOrWhiteSpace(DiagramPath))
+        {
+            return "--diagram must name a file.";
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,176 @@
+using EventBus.Samples.Orders.Contracts;
+using EventBus.Samples.Orders.Services;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace EventBus.Samples.Orders.Demo;
+
+/// <summary>One run of the sample: a bus with the order saga and the Payment, Inventory and Shipping services, a
+/// recording of every event, and the planned orders to place.</summary>
+/// <remarks>Use it in steps — <see cref="StartAsync"/>, <see cref="PlaceOrdersAsync"/>, await <see cref="Settled"/>,
+/// <see cref="FinishAsync"/> — so a test can move a fake clock in between.</remarks>
+public sealed class OrderSagaDemo : IAsyncDisposable
+{
+    /// <summary>The CloudEvents source of the orders the shop places.</summary>
+    public const string ShopSource = "/shop";
+
+    /// <summary>The name of the subscription that records the timeline.</summary>
+    public const string TimelineSubscription = "timeline";
+
+    private readonly ServiceProvider _services;
+    private readonly HashSet<string> _settled = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _ended = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _voidPending = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _allSettled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _lock = new();
+
+    private OrderSagaDemo(DemoOptions options, ServiceProvider services)
+    {
+        Options = options;
+        _services = services;
+        Orders = OrderGenerator.Generate(options);
+        Bus = services.GetRequiredService<IEventBus>();
+        Sagas = services.GetRequiredService<ISagaStore>();
+        DeadLetters = services.GetRequiredService<IDeadLetterStore>();
+    }
+
+    public DemoOptions Options { get; }
+
+    public IReadOnlyList<PlannedOrder> Orders { get; }
+
+    public IEventBus Bus { get; }
+
+    public ISagaStore Sagas { get; }
+
+    public IDeadLetterStore DeadLetters { get; }
+
+    public EventTimeline Timeline { get; } = new();
+
+    public IServiceProvider Services => _services;
+
+    /// <summary>Gets a task that completes once every order was completed or cancelled, and every payment void the
+    /// saga asked for was answered (so nothing is still in flight when the bus stops).</summary>
+    public Task Settled => _allSettled.Task;
+
+    /// <summary>Wires the bus: the saga, the three services, and the given clock and logging.</summary>
+    public static OrderSagaDemo Create(DemoOptions options, TimeProvider? timeProvider = null, Action<ILoggingBuilder>? logging = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var services = new ServiceCollection();
+        services.AddSingleton(timeProvider ?? TimeProvider.System);
+        services.AddLogging(builder =>
+        {
+            builder.SetMinimumLevel(LogLevel.Warning);
+            logging?.Invoke(builder);
+        });
+        services.AddSingleton<PaymentGateway>();
+        services.AddSingleton(new Warehouse());
+        services.AddSingleton<Carrier>();
+
+        services.AddEventBus(bus => bus.Source = ShopSource)
+            .AddSaga(new OrderSaga(options.PaymentTimeout))
+            .AddHandler<PaymentRequested, PaymentService>()
+            .AddHandler<RefundRequested, PaymentService>()
+            .AddHandler<PaymentVoidRequested, PaymentService>()
+            .AddHandler<ReservationRequested, InventoryService>()
+            .AddHandler<ReleaseRequested, InventoryService>()
+            .AddHandler<ShippingRequested, ShippingService>();
+
+        return new OrderSagaDemo(options, services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true }));
+    }
+
+    /// <summary>Starts the bus and the recording of the timeline.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _services.GetRequiredService<IEventBusLifetime>().StartAsync(cancellationToken);
+        Bus.Subscribe("#", Observe, new SubscriptionOptions { Name = TimelineSubscription });
+    }
+
+    /// <summary>Places every planned order, delivering the duplicates' <c>order.placed</c> a second time.</summary>
+    public async Task PlaceOrdersAsync(CancellationToken cancellationToken = default)
+    {
+        foreach (var planned in Orders)
+        {
+            var placed = new Event<OrderPlaced>("order.placed", planned.Order) { Subject = planned.Order.OrderId, Source = ShopSource };
+            await Bus.PublishAsync(placed, cancellationToken);
+            if (planned.DeliveredTwice)
+            {
+                // The same envelope again, as an at-least-once transport would redeliver it.
+                await Bus.PublishAsync(placed, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Stops the bus — draining everything queued — and reads what happened.</summary>
+    public async Task<DemoReport> FinishAsync(CancellationToken cancellationToken = default)
+    {
+        var subscriptions = Bus.Subscriptions.Select(s => (s.Name, s.Pattern)).ToList();
+        await _services.GetRequiredService<IEventBusLifetime>().StopAsync(cancellationToken);
+
+        var instances = new List<SagaInstance<OrderState>>();
+        foreach (var planned in Orders)
+        {
+            if (await Sagas.FindAsync<OrderState>(nameof(OrderSaga), planned.Order.OrderId, cancellationToken) is { } instance)
+            {
+                instances.Add(instance);
+            }
+        }
+
+        var deadLetters = new List<DeadLetter>();
+        await foreach (var deadLetter in DeadLetters.QueryAsync(DeadLetterQuery.All, cancellationToken))
+        {
+            deadLetters.Add(deadLetter);
+        }
+
+        var timeline = Timeline.Events;
+        return new DemoReport
+        {
+            Options = Options,
+            Orders = Orders,
+            Outcomes = [.. Orders.Select(o => OrderOutcome.From(o, timeline, instances.FirstOrDefault(i => i.CorrelationKey == o.Order.OrderId)))],
+            Timeline = timeline,
+            Instances = instances,
+            DeadLetters = deadLetters,
+            Subscriptions = subscriptions,
+        };
+    }
+
+    public ValueTask DisposeAsync() => _services.DisposeAsync();
+
+    private void Observe(Event @event)
+    {
+        Timeline.Add(@event);
+        if (OrderOutcome.OrderIdOf(@event) is not { } orderId)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            switch (@event.Payload)
+            {
+                case OrderCompleted or OrderCancelled:
+                    _ended.Add(orderId);
+                    break;
+                case PaymentVoidRequested:
+                    _voidPending.Add(orderId);
+                    break;
+                case PaymentVoided or PaymentRefunded:
+                    _voidPending.Remove(orderId);
+                    break;
+                default:
+                    return;
+            }
+
+            if (_ended.Contains(orderId) && !_voidPending.Contains(orderId))
+            {
+                _settled.Add(orderId);
+            }
+
+            if (Orders.All(o => _settled.Contains(o.Order.OrderId)))
+            {
+                _allSettled.TrySetResult();
+            }
+        }
+    }
+}

@@ -1,0 +1,134 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace EventBus.Tests.Sagas;
+
+public sealed class SagaCompensationTests
+{
+    [Fact]
+    public async Task Fail_AfterThreeCompletedSteps_CompensatesInReverseOrderAndEndsCompensated()
+    {
+        await using var harness = await SagaHarness.StartAsync();
+        await RunStepsAsync(harness, "f1");
+
+        await harness.PublishAsync(new FlowFailed("f1", "carrier refused"), id: "fail");
+        var ended = await harness.Store.WaitForAsync("f1", i => i.IsFinished);
+        await harness.Events.WaitForAsync<UndoRequested>(count: 3);
+        await harness.Events.WaitForAsync<FlowCompensated>();
+
+        ended.Status.Should().Be(SagaStatus.Compensated);
+        ended.CompensationReason.Should().Be("carrier refused");
+        ended.CompensatedSteps.Should().Equal("c", "b", "a");
+        ended.History.Where(h => h.Kind == SagaHistoryKind.StepCompensated).Select(h => h.Step).Should().Equal("c", "b", "a");
+        ended.History.Select(h => h.Kind).Should().EndWith(
+            [SagaHistoryKind.Handled, SagaHistoryKind.CompensationStarted, SagaHistoryKind.StepCompensated,
+             SagaHistoryKind.StepCompensated, SagaHistoryKind.StepCompensated, SagaHistoryKind.Compensated]);
+        harness.Events.Of<UndoRequested>().Select(e => e.Payload.Step).Should().Equal("c", "b", "a");
+        harness.Events.Of<UndoRequested>().Should().OnlyContain(e => e.CausationId == "fail");
+        var cancelled = harness.Events.Of<FlowCompensated>().Should().ContainSingle().Subject;
+        cancelled.Payload.Reason.Should().Be("carrier refused");
+    }
+
+    [Fact]
+    public async Task Fail_WithNoCompletedStep_EndsCompensatedRightAway()
+    {
+        await using var harness = await SagaHarness.StartAsync();
+        await harness.PublishAsync(new FlowStarted("f1"));
+        await harness.Store.WaitForAsync("f1", i => i.Status == SagaStatus.Active);
+
+        await harness.PublishAsync(new FlowFailed("f1", "declined"));
+        var ended = await harness.Store.WaitForAsync("f1", i => i.IsFinished);
+        await harness.Events.WaitForAsync<FlowCompensated>();
+
+        ended.Status.Should().Be(SagaStatus.Compensated);
+        ended.CompensatedSteps.Should().BeEmpty();
+        ended.Timeouts.Should().BeEmpty();
+        harness.Runner.ArmedTimeoutCount.Should().Be(0);
+        harness.Events.Of<UndoRequested>().Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task AwaitedCompensations_RunOneAtATime_EachAfterTheLaterOneIsConfirmed()
+    {
+        await using var harness = await SagaHarness.StartAsync(new FlowSaga(awaitUndoConfirmation: true));
+        await RunStepsAsync(harness, "f1");
+
+        await harness.PublishAsync(new FlowFailed("f1", "out of stock"));
+        var waitingC = await harness.Store.WaitForAsync("f1", i => i.AwaitingCompensation == "c");
+        await harness.Events.WaitForAsync<UndoRequested>(u => u.Step == "c");
+        harness.Events.Of<UndoRequested>().Should().ContainSingle();
+
+        await harness.PublishAsync(new Undone("f1", "c"));
+        var waitingB = await harness.Store.WaitForAsync("f1", i => i.AwaitingCompensation == "b");
+        await harness.PublishAsync(new Undone("f1", "b"));
+        await harness.Store.WaitForAsync("f1", i => i.AwaitingCompensation == "a");
+        await harness.PublishAsync(new Undone("f1", "a"));
+        var ended = await harness.Store.WaitForAsync("f1", i => i.IsFinished);
+
+        waitingC.Status.Should().Be(SagaStatus.Compensating);
+        waitingC.CompensatedSteps.Should().BeEmpty();
+        waitingB.CompensatedSteps.Should().Equal("c");
+        ended.Status.Should().Be(SagaStatus.Compensated);
+        ended.CompensatedSteps.Should().Equal("c", "b", "a");
+        await harness.Events.WaitForAsync<UndoRequested>(count: 3);
+        harness.Events.Of<UndoRequested>().Select(e => e.Payload.Step).Should().Equal("c", "b", "a");
+    }
+
+    [Fact]
+    public async Task Compensation_WhenConfirmationOrFailureIsRepeated_RunsEachStepOnce()
+    {
+        await using var harness = await SagaHarness.StartAsync(new FlowSaga(awaitUndoConfirmation: true));
+        await RunStepsAsync(harness, "f1");
+
+        await harness.PublishAsync(new FlowFailed("f1", "out of stock"), id: "fail-1");
+        await harness.Store.WaitForAsync("f1", i => i.AwaitingCompensation == "c");
+        await harness.PublishAsync(new FlowFailed("f1", "out of stock again"), id: "fail-2");
+        await harness.PublishAsync(new Undone("f1", "c"), id: "undo-c-1");
+        await harness.Store.WaitForAsync("f1", i => i.AwaitingCompensation == "b");
+        await harness.PublishAsync(new Undone("f1", "c"), id: "undo-c-2");
+        await harness.Store.WaitForAsync("f1", i => i.ProcessedEventIds.Contains("undo-c-2"));
+        await harness.Store.WaitForAsync("f1", i => i.ProcessedEventIds.Contains("fail-2"));
+
+        var state = await harness.Store.GetAsync("f1");
+        state!.AwaitingCompensation.Should().Be("b");
+        state.CompensatedSteps.Should().Equal("c");
+        state.CompensationReason.Should().Be("out of stock");
+        await harness.Events.WaitForAsync<UndoRequested>(count: 2);
+        harness.Events.Of<UndoRequested>().Select(e => e.Payload.Step).Should().Equal("c", "b");
+    }
+
+    [Fact]
+    public async Task CompleteStep_WithoutDeclaredCompensation_FailsTheHandlerWithClearMessage()
+    {
+        var store = new ObservableSagaStore();
+        var deadLetters = new SignalingDeadLetterStore();
+        await using var fixture = await TestSupport.BusFixture.StartAsync(
+            b => b.AddSaga<UndeclaredStepSaga, FlowState>(),
+            services: s =>
+            {
+                s.AddSingleton<ISagaStore>(store);
+                s.AddSingleton<IDeadLetterStore>(deadLetters);
+            });
+
+        await fixture.Bus.PublishAsync(new FlowStarted("f1"), cancellationToken: TestContext.Current.CancellationToken);
+        await deadLetters.WaitForAsync();
+
+        var deadLetter = (await fixture.DeadLettersAsync()).Should().ContainSingle().Subject;
+        deadLetter.ExceptionMessage.Should().Contain("no compensation for step 'payment'");
+    }
+
+    private static async Task RunStepsAsync(SagaHarness harness, string id)
+    {
+        await harness.PublishAsync(new FlowStarted(id));
+        await harness.PublishAsync(new ADone(id));
+        await harness.PublishAsync(new BDone(id));
+        await harness.PublishAsync(new CDone(id));
+        await harness.Store.WaitForAsync(id, i => i.CurrentStep == "done");
+    }
+
+    public sealed class UndeclaredStepSaga : Saga<FlowState>
+    {
+        public override void Configure(SagaBuilder<FlowState> saga) =>
+            saga.StartedBy<FlowStarted>((ctx, _) => ctx.CompleteStep("payment")).CorrelateBy(p => p.FlowId);
+    }
+}

@@ -1,0 +1,65 @@
+using EventBus.Sagas;
+using EventBus.Tests.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EventBus.Tests.Sagas;
+
+/// <summary>A started bus with <see cref="FlowSaga"/> on it, a fake clock, an observable store, captured logs and a
+/// recorder of every <c>flow.*</c> event that crossed the bus.</summary>
+public sealed class SagaHarness : IAsyncDisposable
+{
+    private SagaHarness(BusFixture fixture, ObservableSagaStore store, FakeTimeProvider time, LogRecorder logs, SignalingDeadLetterStore deadLetters)
+    {
+        DeadLetters = deadLetters;
+        Fixture = fixture;
+        Store = store;
+        Time = time;
+        Logs = logs;
+        fixture.Bus.Subscribe("flow.*", Events.Add);
+    }
+
+    public BusFixture Fixture { get; }
+
+    public IEventBus Bus => Fixture.Bus;
+
+    public ObservableSagaStore Store { get; }
+
+    public FakeTimeProvider Time { get; }
+
+    public LogRecorder Logs { get; }
+
+    public SignalingDeadLetterStore DeadLetters { get; }
+
+    public EventLog Events { get; } = new();
+
+    internal SagaRunner<FlowState> Runner => Fixture.Provider.GetRequiredKeyedService<SagaRunner<FlowState>>("FlowSaga");
+
+    public static async Task<SagaHarness> StartAsync(
+        FlowSaga? saga = null,
+        ObservableSagaStore? store = null,
+        FakeTimeProvider? time = null,
+        Action<SagaOptions>? options = null)
+    {
+        store ??= new ObservableSagaStore();
+        time ??= new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+        var logs = new LogRecorder();
+        var deadLetters = new SignalingDeadLetterStore();
+        var fixture = await BusFixture.StartAsync(
+            builder => builder.AddSaga(saga ?? new FlowSaga(), options),
+            services: services =>
+            {
+                services.AddSingleton<ISagaStore>(store);
+                services.AddSingleton<IDeadLetterStore>(deadLetters);
+                services.AddSingleton<TimeProvider>(time);
+                services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
+            });
+        return new SagaHarness(fixture, store, time, logs, deadLetters);
+    }
+
+    public ValueTask PublishAsync<T>(T payload, string? id = null, string? correlationId = null) =>
+        Bus.PublishAsync(payload, new PublishOptions { Id = id, CorrelationId = correlationId });
+
+    public ValueTask DisposeAsync() => Fixture.DisposeAsync();
+}
