@@ -52,9 +52,6 @@ internal sealed class DeadLetterSink(IDeadLetterStore store, TimeProvider timePr
             };
         }
 
-        metrics.DeadLettered(@event.Type, subscriptionName, reason);
-        Log.EventDeadLettered(logger, @event.Id, @event.Type, subscriptionName, reason, exception);
-        RecordRecent(now);
         try
         {
             // Not cancellable: an event that reached this point must be recorded even during shutdown.
@@ -67,6 +64,10 @@ internal sealed class DeadLetterSink(IDeadLetterStore store, TimeProvider timePr
         }
         finally
         {
+            // Logged once stored, so whoever reacts to the log finds the entry.
+            metrics.DeadLettered(@event.Type, subscriptionName, reason);
+            RecordRecent(now);
+            Log.EventDeadLettered(logger, @event.Id, @event.Type, subscriptionName, reason, exception);
             redrive?.Complete(handled: false);
         }
     }
