@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
+using Polly.Timeout;
 
 namespace EventBus.Resilience;
 
@@ -122,7 +123,7 @@ internal sealed class SubscriptionResilience
     /// <summary>Handles one event through the pipeline; never throws.</summary>
     public async ValueTask<DeliveryResult> ExecuteAsync(Event @event, Func<Event, CancellationToken, ValueTask> handler, PriorityLanes lanes, CancellationToken abort)
     {
-        var delivery = new Delivery(@event, handler, this);
+        var delivery = new Delivery(@event, handler, this, abort);
         while (true)
         {
             var context = ResilienceContextPool.Shared.Get(abort);
@@ -223,7 +224,7 @@ internal sealed class SubscriptionResilience
     }
 
     /// <summary>One event's trip through the pipeline: the attempts so far and the last handler failure.</summary>
-    private sealed class Delivery(Event @event, Func<Event, CancellationToken, ValueTask> handler, SubscriptionResilience owner)
+    private sealed class Delivery(Event @event, Func<Event, CancellationToken, ValueTask> handler, SubscriptionResilience owner, CancellationToken abort)
     {
         public Event Event { get; } = @event;
 
@@ -246,8 +247,13 @@ internal sealed class SubscriptionResilience
                 owner._metrics.HandlerDuration(Event.Type, owner._subscriptionName, owner._timeProvider.GetElapsedTime(started), success: false);
                 if (ex is not EventPayloadMismatchException)
                 {
-                    owner._metrics.Failed(Event.Type, owner._subscriptionName, ex);
-                    LastFailure = ex;
+                    // A cancellation the bus did not ask for is a timeout: record it as one. Polly still gets the
+                    // original exception, which is how its timeout strategy recognises its own cancellation.
+                    var failure = ex is OperationCanceledException && context.CancellationToken.IsCancellationRequested && !abort.IsCancellationRequested
+                        ? new TimeoutRejectedException("The handler did not complete within its timeout.", ex)
+                        : ex;
+                    owner._metrics.Failed(Event.Type, owner._subscriptionName, failure);
+                    LastFailure = failure;
                 }
 
                 return Outcome.FromException<bool>(ex);

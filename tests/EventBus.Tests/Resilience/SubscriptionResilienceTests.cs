@@ -102,6 +102,7 @@ public sealed class SubscriptionResilienceTests
         var clock = new TestClock();
         var logs = new LogRecorder();
         await using var fixture = await FailureBus.StartAsync(clock, logs, o => o.Resilience.AttemptTimeout = TimeSpan.FromSeconds(5));
+        using var metrics = new MetricRecorder(fixture.Provider);
         var started = new Recorder<int>();
         var sawCancellation = false;
         fixture.Bus.Subscribe<OrderPlaced>(async (e, ct) =>
@@ -127,6 +128,7 @@ public sealed class SubscriptionResilienceTests
         var deadLetter = (await fixture.DeadLettersAsync()).Should().ContainSingle().Subject;
         deadLetter.ExceptionType.Should().Be(typeof(TimeoutRejectedException).FullName);
         deadLetter.Reason.Should().Be(DeadLetterReason.HandlerFailed);
+        metrics.Sum(EventBusDiagnostics.EventsFailed, "error.type", typeof(TimeoutRejectedException).FullName).Should().Be(1);
     }
 
     [Fact]
