@@ -32,4 +32,10 @@ public sealed record DeadLetter
 
     /// <summary>Gets when the event last failed.</summary>
     public DateTimeOffset LastFailureTime { get; init; }
+
+    /// <summary>Gets how many times the event was redriven and dead-lettered again.</summary>
+    public int RedriveCount { get; init; }
+
+    /// <summary>Gets the earlier failures of the event, oldest first, when it was redriven and failed again.</summary>
+    public IReadOnlyList<DeadLetterFailure> PreviousFailures { get; init; } = [];
 }

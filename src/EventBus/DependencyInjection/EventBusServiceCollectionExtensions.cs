@@ -1,7 +1,10 @@
 using EventBus;
 using EventBus.DeadLetters;
 using EventBus.DependencyInjection;
+using EventBus.Diagnostics;
 using EventBus.Dispatch;
+using EventBus.Idempotency;
+using EventBus.Resilience;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -31,12 +34,20 @@ public static class EventBusServiceCollectionExtensions
 
         options.ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventBusOptions>, EventBusOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventBusOptions>, ResilienceOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventBusOptions>, DeadLetterOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventBusOptions>, IdempotencyOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EventBusOptions>, DiagnosticsOptionsValidator>());
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         services.TryAddSingleton<IEventTypeRegistry, EventTypeRegistry>();
         services.TryAddSingleton<IDeadLetterStore, InMemoryDeadLetterStore>();
         services.TryAddSingleton<DeadLetterSink>();
+        services.TryAddSingleton<RedriveTracker>();
+        services.TryAddSingleton<IDeadLetterRedriver, DeadLetterRedriver>();
+        services.TryAddSingleton<IInbox, InMemoryInbox>();
+        services.TryAddSingleton<EventBusMetrics>();
         services.TryAddSingleton<ChannelEventBus>();
         services.TryAddSingleton<IEventBus>(static sp => sp.GetRequiredService<ChannelEventBus>());
         services.TryAddSingleton<IEventBusLifetime>(static sp => sp.GetRequiredService<ChannelEventBus>());

@@ -1,7 +1,10 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using EventBus.DeadLetters;
 using EventBus.DependencyInjection;
 using EventBus.Diagnostics;
+using EventBus.Idempotency;
+using EventBus.Resilience;
 using EventBus.Subscriptions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -23,6 +26,8 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
     private readonly CancellationTokenSource _abort = new();
     private readonly Lock _lock = new();
     private readonly DispatchContext _context;
+    private readonly EventBusMetrics _metrics;
+    private readonly IInbox _inbox;
     private EventBusOptions _options = null!;
     private Task? _stopping;
     private int _sequence;
@@ -35,7 +40,10 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
         TimeProvider timeProvider,
         ILogger<ChannelEventBus> logger,
         IServiceScopeFactory scopes,
-        IEnumerable<HandlerRegistration> handlers)
+        IEnumerable<HandlerRegistration> handlers,
+        EventBusMetrics metrics,
+        RedriveTracker redrives,
+        IInbox inbox)
     {
         _optionsAccessor = options;
         _types = types;
@@ -44,12 +52,21 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
         _logger = logger;
         _scopes = scopes;
         _handlers = handlers;
-        _context = new DispatchContext(deadLetters, logger, _abort.Token);
+        _metrics = metrics;
+        _inbox = inbox;
+        _context = new DispatchContext(deadLetters, logger, _abort.Token, metrics, redrives, timeProvider);
     }
 
     public EventBusState State => _state;
 
     public IReadOnlyList<IEventSubscription> Subscriptions => _registry.All;
+
+    /// <summary>Gets the live subscriptions with their internals, for diagnostics.</summary>
+    internal IReadOnlyList<Subscription> LiveSubscriptions => _registry.All;
+
+    /// <summary>Finds a live subscription by name, for redrive.</summary>
+    internal Subscription? FindSubscription(string name) =>
+        _registry.All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));
 
     public ValueTask StartAsync(CancellationToken cancellationToken = default)
     {
@@ -85,14 +102,14 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
             Headers = options?.Headers ?? Event.NoHeaders,
         };
 
-        return Dispatch(@event, cancellationToken);
+        return PublishCore(@event, cancellationToken);
     }
 
     public ValueTask PublishAsync(Event @event, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(@event);
         EnsureRunning();
-        return Dispatch(Stamp(@event), cancellationToken);
+        return PublishCore(Stamp(@event), cancellationToken);
     }
 
     public IEventSubscription Subscribe<T>(Func<Event<T>, CancellationToken, ValueTask> handler, SubscriptionOptions? options = null)
@@ -167,7 +184,7 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
 
         var subscription = new Subscription(
             name, pattern, handler, capacity, overflow, maxConcurrency,
-            options.OrderingKey ?? Subscription.DefaultOrderingKey, _registry, _context);
+            options.OrderingKey ?? Subscription.DefaultOrderingKey, _registry, _context, ResolvePolicies(name, options));
 
         lock (_lock)
         {
@@ -196,6 +213,8 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
 
             // Reading Value runs the options validators: bad settings fail here, at start, by name.
             _options = _optionsAccessor.Value;
+            _metrics.Attach(_options.Diagnostics.MetricsEnabled, () => _registry.All);
+            _context.TracingEnabled = _options.Diagnostics.TracingEnabled;
 
             // DI handlers subscribe before the bus reports Running, so no publish can slip past them.
             foreach (var registration in _handlers)
@@ -241,6 +260,102 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
         };
     }
 
+    /// <summary>Resolves a subscription's failure handling from its options over the bus defaults; bad overrides
+    /// throw, naming the setting.</summary>
+    private SubscriptionPolicies ResolvePolicies(string name, SubscriptionOptions options)
+    {
+        var resilience = _options.Resilience;
+        if (options.ConfigureResilience is { } configureResilience)
+        {
+            resilience = resilience.Clone();
+            configureResilience(resilience);
+            var failures = new List<string>();
+            ResilienceOptionsValidation.Validate($"Subscription '{name}': Resilience", resilience, failures);
+            if (failures.Count > 0)
+            {
+                throw new ArgumentException(string.Join(" ", failures), "options.ConfigureResilience");
+            }
+        }
+
+        var idempotency = _options.Idempotency;
+        if (options.ConfigureIdempotency is { } configureIdempotency)
+        {
+            idempotency = idempotency.Clone();
+            configureIdempotency(idempotency);
+            var failures = new List<string>();
+            IdempotencyOptionsValidation.Validate($"Subscription '{name}': Idempotency", idempotency, failures);
+            if (failures.Count > 0)
+            {
+                throw new ArgumentException(string.Join(" ", failures), "options.ConfigureIdempotency");
+            }
+        }
+
+        var timeToLive = options.TimeToLive ?? _options.TimeToLive;
+        if (timeToLive <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException("options.TimeToLive", timeToLive, $"Subscription '{name}': TimeToLive must be positive.");
+        }
+
+        return new SubscriptionPolicies(
+            SubscriptionResilience.Create(name, resilience, options.Fallback, _timeProvider, _metrics, _logger),
+            idempotency.Enabled ? new IdempotencyGuard(_inbox, name, new IdempotencyWindow(idempotency.MaxCount, idempotency.Window), _logger) : null,
+            timeToLive);
+    }
+
+    /// <summary>Counts the publish and, when someone listens, wraps it in a producer span whose context travels in
+    /// <see cref="Event.TraceParent"/> to every handle span.</summary>
+    private ValueTask PublishCore(Event @event, CancellationToken cancellationToken)
+    {
+        _metrics.Published(@event.Type);
+        var activity = _context.TracingEnabled ? EventBusTracing.StartPublish(@event) : null;
+        if (activity is null)
+        {
+            if (@event.TraceParent is null && Activity.Current is { } ambient && _context.TracingEnabled)
+            {
+                @event = @event with { TraceParent = ambient.Id };
+            }
+
+            return Dispatch(@event, cancellationToken);
+        }
+
+        ValueTask pending;
+        try
+        {
+            pending = Dispatch(@event with { TraceParent = activity.Id }, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, ex.Message);
+            activity.Dispose();
+            throw;
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            activity.Dispose();
+            return default;
+        }
+
+        return AwaitPublishAsync(pending, activity);
+    }
+
+    private static async ValueTask AwaitPublishAsync(ValueTask pending, Activity activity)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, ex.Message);
+            throw;
+        }
+        finally
+        {
+            activity.Dispose();
+        }
+    }
+
     private ValueTask Dispatch(Event @event, CancellationToken cancellationToken)
     {
         var subscriptions = _registry.Match(@event.Type);
@@ -282,6 +397,7 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
                 var dropped = await pending.ConfigureAwait(false);
                 if (dropped is not null)
                 {
+                    _metrics.Dropped(dropped.Type, subscription.Name, "overflow");
                     await _deadLetters.AddAsync(dropped, subscription.Name, DeadLetterReason.Overflow, null, 0).ConfigureAwait(false);
                 }
             }

@@ -1,10 +1,11 @@
 using EventBus.DeadLetters;
+using EventBus.Diagnostics;
 using Microsoft.Extensions.Logging;
 
 namespace EventBus.Dispatch;
 
 /// <summary>What every subscription worker of one bus shares.</summary>
-internal sealed class DispatchContext(DeadLetterSink deadLetters, ILogger logger, CancellationToken abort)
+internal sealed class DispatchContext(DeadLetterSink deadLetters, ILogger logger, CancellationToken abort, EventBusMetrics metrics, RedriveTracker redrives, TimeProvider timeProvider)
 {
     public DeadLetterSink DeadLetters { get; } = deadLetters;
 
@@ -12,4 +13,13 @@ internal sealed class DispatchContext(DeadLetterSink deadLetters, ILogger logger
 
     /// <summary>Signalled when the bus gives up draining: handlers are cancelled and the rest is dead-lettered.</summary>
     public CancellationToken Abort { get; } = abort;
+
+    public EventBusMetrics Metrics { get; } = metrics;
+
+    public RedriveTracker Redrives { get; } = redrives;
+
+    public TimeProvider TimeProvider { get; } = timeProvider;
+
+    /// <summary>Gets or sets a value indicating whether deliveries start handle activities; set when the bus starts.</summary>
+    public bool TracingEnabled { get; set; } = true;
 }

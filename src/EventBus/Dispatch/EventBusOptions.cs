@@ -1,7 +1,7 @@
 namespace EventBus;
 
 /// <summary>Bus-wide settings and subscription defaults; bindable from the <c>"EventBus"</c> configuration section.</summary>
-public sealed class EventBusOptions
+public sealed partial class EventBusOptions
 {
     /// <summary>The configuration section these options are bound from.</summary>
     public const string SectionName = "EventBus";

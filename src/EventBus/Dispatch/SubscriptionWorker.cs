@@ -1,4 +1,6 @@
 using System.Threading.Channels;
+using EventBus.Diagnostics;
+using EventBus.Resilience;
 using EventBus.Subscriptions;
 
 namespace EventBus.Dispatch;
@@ -7,7 +9,8 @@ namespace EventBus.Dispatch;
 /// <remarks>
 /// With <c>MaxConcurrency</c> 1 the worker reads and handles in one loop. With more, a dispatcher loop routes each
 /// event to a slot chosen by its ordering key, and every slot handles its events in order, so one key never runs
-/// twice at once while different keys run in parallel. Handler failures never leave the loop: they become dead letters.
+/// twice at once while different keys run in parallel. Each delivery passes the expiry check, the duplicate check and the
+/// subscription's failure policy; failures never leave the loop: they become fallbacks or dead letters.
 /// </remarks>
 internal sealed class SubscriptionWorker
 {
@@ -102,32 +105,108 @@ internal sealed class SubscriptionWorker
         var abort = _context.Abort;
         if (abort.IsCancellationRequested)
         {
-            await _context.DeadLetters.AddAsync(@event, _subscription.Name, DeadLetterReason.NotDrained, null, 0).ConfigureAwait(false);
+            await DeadLetterAsync(@event, DeadLetterReason.NotDrained, null, 0, forget: false).ConfigureAwait(false);
+            return;
+        }
+
+        if (_subscription.TimeToLive is { } ttl
+            && _context.TimeProvider.GetUtcNow() - @event.Time > ttl
+            && !_context.Redrives.IsRedriven(@event))
+        {
+            Log.EventExpired(_context.Logger, @event.Id, @event.Type, _subscription.Name, @event.Time, ttl);
+            await DeadLetterAsync(@event, DeadLetterReason.Expired, null, 0, forget: false).ConfigureAwait(false);
+            return;
+        }
+
+        var guard = _subscription.Idempotency;
+        if (guard is not null && !await guard.TryBeginAsync(@event, abort).ConfigureAwait(false))
+        {
+            _context.Metrics.Dropped(@event.Type, _subscription.Name, "duplicate");
+            Log.DuplicateDropped(_context.Logger, @event.Id, @event.Type, _subscription.Name);
+            _context.Redrives.TryTake(@event)?.Complete(handled: true);
             return;
         }
 
         Interlocked.Increment(ref _inFlight);
         current.Event = @event;
+        var activity = _context.TracingEnabled ? EventBusTracing.StartHandle(@event, _subscription.Name) : null;
         try
         {
-            await _subscription.Handler(@event, abort).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException ex) when (abort.IsCancellationRequested)
-        {
-            await _context.DeadLetters.AddAsync(@event, _subscription.Name, DeadLetterReason.NotDrained, ex, 1).ConfigureAwait(false);
-        }
-        catch (EventPayloadMismatchException ex)
-        {
-            await _context.DeadLetters.AddAsync(@event, _subscription.Name, DeadLetterReason.DeserializationFailed, ex, 1).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            await _context.DeadLetters.AddAsync(@event, _subscription.Name, DeadLetterReason.HandlerFailed, ex, 1).ConfigureAwait(false);
+            var result = _subscription.Resilience is { } resilience
+                ? await resilience.ExecuteAsync(@event, _subscription.Handler, _lanes, abort).ConfigureAwait(false)
+                : await HandleDirectlyAsync(@event, abort).ConfigureAwait(false);
+            EventBusTracing.SetOutcome(activity, result.Attempts, OutcomeName(result.Outcome), result.Outcome is DeliveryOutcome.Handled ? null : result.Exception);
+            switch (result.Outcome)
+            {
+                case DeliveryOutcome.Handled:
+                    _context.Metrics.Delivered(@event.Type, _subscription.Name);
+                    _context.Redrives.TryTake(@event)?.Complete(handled: true);
+                    break;
+                case DeliveryOutcome.HandledByFallback:
+                    _context.Redrives.TryTake(@event)?.Complete(handled: true);
+                    break;
+                case DeliveryOutcome.Cancelled:
+                    await DeadLetterAsync(@event, DeadLetterReason.NotDrained, result.Exception, result.Attempts, forget: true).ConfigureAwait(false);
+                    break;
+                case DeliveryOutcome.Unreadable:
+                    await DeadLetterAsync(@event, DeadLetterReason.DeserializationFailed, result.Exception, result.Attempts, forget: true).ConfigureAwait(false);
+                    break;
+                default:
+                    await DeadLetterAsync(@event, DeadLetterReason.HandlerFailed, result.Exception, result.Attempts, forget: true).ConfigureAwait(false);
+                    break;
+            }
         }
         finally
         {
+            activity?.Dispose();
             current.Event = null;
             Interlocked.Decrement(ref _inFlight);
         }
+    }
+
+    private static string OutcomeName(DeliveryOutcome outcome) => outcome switch
+    {
+        DeliveryOutcome.Handled => "handled",
+        DeliveryOutcome.HandledByFallback => "fallback",
+        DeliveryOutcome.Cancelled => "not_drained",
+        DeliveryOutcome.Unreadable => "deserialization_failed",
+        _ => "dead_lettered",
+    };
+
+    /// <summary>The path of a subscription without a policy: one attempt, no pipeline.</summary>
+    private async ValueTask<DeliveryResult> HandleDirectlyAsync(Event @event, CancellationToken abort)
+    {
+        var started = _context.TimeProvider.GetTimestamp();
+        try
+        {
+            await _subscription.Handler(@event, abort).ConfigureAwait(false);
+            _context.Metrics.HandlerDuration(@event.Type, _subscription.Name, _context.TimeProvider.GetElapsedTime(started), success: true);
+            return DeliveryResult.Handled(1);
+        }
+        catch (OperationCanceledException ex) when (abort.IsCancellationRequested)
+        {
+            return new DeliveryResult(DeliveryOutcome.Cancelled, 1, ex);
+        }
+        catch (EventPayloadMismatchException ex)
+        {
+            return new DeliveryResult(DeliveryOutcome.Unreadable, 1, ex);
+        }
+        catch (Exception ex)
+        {
+            _context.Metrics.HandlerDuration(@event.Type, _subscription.Name, _context.TimeProvider.GetElapsedTime(started), success: false);
+            _context.Metrics.Failed(@event.Type, _subscription.Name, ex);
+            return new DeliveryResult(DeliveryOutcome.Failed, 1, ex);
+        }
+    }
+
+    private async ValueTask DeadLetterAsync(Event @event, DeadLetterReason reason, Exception? exception, int attempts, bool forget)
+    {
+        if (forget && _subscription.Idempotency is { } guard)
+        {
+            // Not handled: a redelivery or a redrive of this event must be handled, not dropped as a duplicate.
+            await guard.ForgetAsync(@event).ConfigureAwait(false);
+        }
+
+        await _context.DeadLetters.AddAsync(@event, _subscription.Name, reason, exception, attempts).ConfigureAwait(false);
     }
 }

@@ -1,4 +1,6 @@
 using EventBus.Dispatch;
+using EventBus.Idempotency;
+using EventBus.Resilience;
 
 namespace EventBus.Subscriptions;
 
@@ -17,7 +19,8 @@ internal sealed class Subscription : IEventSubscription
         int maxConcurrency,
         Func<Event, string?> orderingKey,
         SubscriptionRegistry registry,
-        DispatchContext context)
+        DispatchContext context,
+        SubscriptionPolicies? policies = null)
     {
         Name = name;
         Pattern = pattern;
@@ -26,6 +29,9 @@ internal sealed class Subscription : IEventSubscription
         OrderingKey = orderingKey;
         Lanes = new PriorityLanes(name, capacity, overflowPolicy);
         _registry = registry;
+        Resilience = policies?.Resilience;
+        Idempotency = policies?.Idempotency;
+        TimeToLive = policies?.TimeToLive;
         _worker = new SubscriptionWorker(this, Lanes, context);
     }
 
@@ -44,6 +50,15 @@ internal sealed class Subscription : IEventSubscription
     public Func<Event, string?> OrderingKey { get; }
 
     public PriorityLanes Lanes { get; }
+
+    /// <summary>Gets the failure policy, or <see langword="null"/> to call the handler directly.</summary>
+    public SubscriptionResilience? Resilience { get; }
+
+    /// <summary>Gets the duplicate check, or <see langword="null"/> when duplicates are not suppressed.</summary>
+    public IdempotencyGuard? Idempotency { get; }
+
+    /// <summary>Gets how long an event may wait before it expires, or <see langword="null"/> for never.</summary>
+    public TimeSpan? TimeToLive { get; }
 
     /// <summary>Completes when every accepted event has been handled or dead-lettered.</summary>
     public Task Completion => _worker.Completion;

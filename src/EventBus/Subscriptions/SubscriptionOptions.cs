@@ -25,4 +25,25 @@ public sealed class SubscriptionOptions
     /// <summary>Gets or sets the function that picks the ordering key of an event.</summary>
     /// <value>The default is <see cref="Event.Subject"/>, or <see cref="Event.CorrelationId"/> when there is no subject.</value>
     public Func<Event, string?>? OrderingKey { get; set; }
+
+    /// <summary>Gets or sets a function that adjusts this subscription's failure policy, starting from a copy of
+    /// <see cref="EventBusOptions.Resilience"/>; for example <c>r =&gt; r.Retry.MaxRetryAttempts = 5</c>, or
+    /// <c>r =&gt; r.Enabled = false</c> to call the handler directly.</summary>
+    /// <value>The default is <see langword="null"/>: the bus-wide policy applies.</value>
+    public Action<ResilienceOptions>? ConfigureResilience { get; set; }
+
+    /// <summary>Gets or sets the handler called instead of dead-lettering when retries are exhausted, and instead of
+    /// pausing while the circuit is open. If it throws, the event is dead-lettered.</summary>
+    /// <value>The default is <see langword="null"/>: no fallback.</value>
+    public Func<OnFallbackArguments, ValueTask>? Fallback { get; set; }
+
+    /// <summary>Gets or sets a function that adjusts this subscription's duplicate suppression, starting from a copy
+    /// of <see cref="EventBusOptions.Idempotency"/>.</summary>
+    /// <value>The default is <see langword="null"/>: the bus-wide setting applies.</value>
+    public Action<IdempotencyOptions>? ConfigureIdempotency { get; set; }
+
+    /// <summary>Gets or sets how long after its <see cref="Event.Time"/> an event may still be handled by this
+    /// subscription; older events are dead-lettered with <see cref="DeadLetterReason.Expired"/>.</summary>
+    /// <value>The default is <see cref="EventBusOptions.TimeToLive"/>.</value>
+    public TimeSpan? TimeToLive { get; set; }
 }

@@ -1,3 +1,4 @@
+using EventBus.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -101,9 +102,10 @@ public sealed class SagaCompensationTests
     public async Task CompleteStep_WithoutDeclaredCompensation_FailsTheHandlerWithClearMessage()
     {
         var store = new ObservableSagaStore();
-        var deadLetters = new SignalingDeadLetterStore();
+        var deadLetters = new RecordingDeadLetterStore();
         await using var fixture = await TestSupport.BusFixture.StartAsync(
             b => b.AddSaga<UndeclaredStepSaga, FlowState>(),
+            options: o => o.Resilience.Enabled = false,
             services: s =>
             {
                 s.AddSingleton<ISagaStore>(store);

@@ -10,7 +10,7 @@ namespace EventBus.Tests.Sagas;
 /// recorder of every <c>flow.*</c> event that crossed the bus.</summary>
 public sealed class SagaHarness : IAsyncDisposable
 {
-    private SagaHarness(BusFixture fixture, ObservableSagaStore store, FakeTimeProvider time, LogRecorder logs, SignalingDeadLetterStore deadLetters)
+    private SagaHarness(BusFixture fixture, ObservableSagaStore store, FakeTimeProvider time, LogRecorder logs, RecordingDeadLetterStore deadLetters)
     {
         DeadLetters = deadLetters;
         Fixture = fixture;
@@ -30,7 +30,7 @@ public sealed class SagaHarness : IAsyncDisposable
 
     public LogRecorder Logs { get; }
 
-    public SignalingDeadLetterStore DeadLetters { get; }
+    public RecordingDeadLetterStore DeadLetters { get; }
 
     public EventLog Events { get; } = new();
 
@@ -45,9 +45,10 @@ public sealed class SagaHarness : IAsyncDisposable
         store ??= new ObservableSagaStore();
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
         var logs = new LogRecorder();
-        var deadLetters = new SignalingDeadLetterStore();
+        var deadLetters = new RecordingDeadLetterStore();
         var fixture = await BusFixture.StartAsync(
             builder => builder.AddSaga(saga ?? new FlowSaga(), options),
+            options: bus => bus.Resilience.Enabled = false, // saga semantics, not retry policy, are under test here
             services: services =>
             {
                 services.AddSingleton<ISagaStore>(store);

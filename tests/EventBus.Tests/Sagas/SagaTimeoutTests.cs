@@ -1,3 +1,4 @@
+using EventBus.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -127,9 +128,10 @@ public sealed class SagaTimeoutTests
     public async Task ScheduleTimeout_ForEventTheSagaDoesNotHandle_FailsTheHandlerInsteadOfLosingIt()
     {
         var store = new ObservableSagaStore();
-        var deadLetters = new SignalingDeadLetterStore();
+        var deadLetters = new RecordingDeadLetterStore();
         await using var fixture = await TestSupport.BusFixture.StartAsync(
             b => b.AddSaga<UnhandledTimeoutSaga, FlowState>(),
+            options: o => o.Resilience.Enabled = false,
             services: s =>
             {
                 s.AddSingleton<ISagaStore>(store);

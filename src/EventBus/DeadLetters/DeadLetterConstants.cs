@@ -1,0 +1,6 @@
+namespace EventBus.DeadLetters;
+
+internal static class DeadLetterConstants
+{
+    public const int DefaultCapacity = 10_000;
+}

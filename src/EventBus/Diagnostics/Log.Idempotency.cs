@@ -1,0 +1,14 @@
+using Microsoft.Extensions.Logging;
+
+namespace EventBus.Diagnostics;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 120, EventName = "DuplicateDropped", Level = LogLevel.Debug,
+        Message = "Event {EventId} of type {EventType} was already handled by subscription {SubscriptionName}; dropped as a duplicate")]
+    public static partial void DuplicateDropped(ILogger logger, string eventId, string eventType, string subscriptionName);
+
+    [LoggerMessage(EventId = 121, EventName = "InboxFailed", Level = LogLevel.Warning,
+        Message = "Inbox failed for event {EventId} of subscription {SubscriptionName}; the event is handled without a duplicate check")]
+    public static partial void InboxFailed(ILogger logger, string eventId, string subscriptionName, Exception exception);
+}
