@@ -8,6 +8,10 @@ services.AddEventBus(o =>
     // Short delays so the sample finishes quickly; see the README for production-like settings.
     o.Resilience.Retry.MaxRetryAttempts = 2;
     o.Resilience.Retry.Delay = TimeSpan.FromMilliseconds(50);
+
+    // This sample is about retries and dead letters: keep the circuit breaker (which would pause the
+    // subscription for BreakDuration after this many failures) out of the way.
+    o.Resilience.CircuitBreaker.MinimumThroughput = 100;
 });
 await using var provider = services.BuildServiceProvider();
 var bus = provider.GetRequiredService<IEventBus>();
