@@ -247,6 +247,11 @@ internal sealed class SqliteDatabase : IDisposable
             Volatile.Write(ref _readers, new SqliteReaderPool(() => new SqliteSession(OpenConnection(readOnly: true))));
             Log.DatabaseOpened(_logger, DataSource, to, _options.Synchronous);
         }
+        catch (SqliteException ex) when (ex.SqliteErrorCode is 5 or 6)
+        {
+            // SQLITE_BUSY / SQLITE_LOCKED after the busy timeout: another process holds the file.
+            throw new TimeoutException($"SQLite database '{DataSource}' stayed locked by another connection for longer than the busy timeout ({_options.BusyTimeout}) while opening it. Retry, or raise SqliteOptions.BusyTimeout.", ex);
+        }
         catch (SqliteException ex)
         {
             var error = ex.SqliteErrorCode is 26 or 11 ? SqliteDatabaseError.NotADatabase : SqliteDatabaseError.CannotOpen;

@@ -239,6 +239,36 @@ public sealed class SqliteDatabaseTests : IDisposable
     }
 
     [Fact]
+    public async Task TwoWritersOnOneFile_ConcurrentAppends_AllSucceedWithOneContiguousLog()
+    {
+        // Two databases on one file stand for two processes: their writers contend for the file's write lock.
+        var stores = new[] { new SqliteEventStore(_file.Open()), new SqliteEventStore(_file.Open()) };
+
+        await Task.WhenAll(Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < 25; i++)
+            {
+                await stores[w % 2].AppendAsync($"shared-{i % 3}", ExpectedVersion.Any, [NewEvent(), NewEvent()]);
+            }
+        })));
+
+        foreach (var store in stores)
+        {
+            var all = new List<EventRecord>();
+            await foreach (var record in store.ReadAllAsync())
+            {
+                all.Add(record);
+            }
+
+            all.Select(e => e.Position).Should().Equal(Enumerable.Range(1, 400).Select(p => (long)p));
+            foreach (var stream in all.GroupBy(e => e.StreamId))
+            {
+                stream.Select(e => e.StreamVersion).Should().Equal(Enumerable.Range(1, stream.Count()).Select(v => (long)v));
+            }
+        }
+    }
+
+    [Fact]
     public async Task Append_LockHeldLongerThanTheBusyTimeout_FailsWithTimeoutExceptionAndWritesNothing()
     {
         var store = new SqliteEventStore(_file.Open(o => o.BusyTimeout = TimeSpan.FromMilliseconds(200)));
