@@ -118,7 +118,7 @@ internal sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
     public ValueTask<long> GetHeadPositionAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var head = database.Read(static session => (long)session.Command(SelectHead).ExecuteScalar()!);
+        var head = database.ReadHead();
 
         // A head read from the file also covers commits of other processes: let waiters know.
         database.ObserveHead(head);

@@ -7,5 +7,6 @@ internal static class SqliteConstants
     public const int DefaultMaxWritesPerTransaction = 512;
     public const int MaxPooledReaders = 16;
     public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(30);
-    public static readonly TimeSpan MaxBusyTimeout = TimeSpan.FromMilliseconds(int.MaxValue);
+    public static readonly TimeSpan DefaultPollInterval = TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan MaxTimeSpan = TimeSpan.FromMilliseconds(int.MaxValue);
 }

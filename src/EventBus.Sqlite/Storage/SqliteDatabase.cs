@@ -10,6 +10,8 @@ namespace EventBus.Sqlite.Storage;
 /// <see cref="SqliteWriter"/> (group commit), read through pooled read connections.</summary>
 internal sealed class SqliteDatabase : IDisposable
 {
+    private const string SelectHeadSql = "SELECT COALESCE(MAX(position), 0) FROM eventbus_events";
+
     private readonly SqliteOptions _options;
     private readonly string _connectionString;
     private readonly IReadOnlyList<SchemaMigration> _migrations;
@@ -126,6 +128,9 @@ internal sealed class SqliteDatabase : IDisposable
         }
     }
 
+    /// <summary>Reads the position of the last committed event from the file (commits of every process).</summary>
+    public long ReadHead() => Read(static session => (long)session.Command(SelectHeadSql).ExecuteScalar()!);
+
     /// <summary>Records a head position seen committed and wakes those waiting for it.</summary>
     public void ObserveHead(long head)
     {
@@ -203,7 +208,20 @@ internal sealed class SqliteDatabase : IDisposable
     {
         while (true)
         {
-            await appended.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // Appends of this process signal at once; appends of other processes are found by reading the head from
+            // the file every poll interval.
+            using (var stopPolling = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                var poll = Task.Delay(_options.PollInterval, TimeProvider, stopPolling.Token);
+                var first = await Task.WhenAny(appended, poll).ConfigureAwait(false);
+                await stopPolling.CancelAsync().ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                if (first == poll)
+                {
+                    ObserveHead(ReadHead());
+                }
+            }
+
             lock (_headLock)
             {
                 if (_head > afterPosition)
@@ -241,7 +259,7 @@ internal sealed class SqliteDatabase : IDisposable
                 Log.SchemaMigrated(_logger, DataSource, from, to);
             }
 
-            _head = Convert.ToInt64(Scalar(connection, "SELECT COALESCE(MAX(position), 0) FROM eventbus_events"), CultureInfo.InvariantCulture);
+            _head = Convert.ToInt64(Scalar(connection, SelectHeadSql), CultureInfo.InvariantCulture);
             _writer = new SqliteWriter(new SqliteSession(connection), _options, DataSource, ObserveHead, _logger);
             connection = null;
             Volatile.Write(ref _readers, new SqliteReaderPool(() => new SqliteSession(OpenConnection(readOnly: true))));

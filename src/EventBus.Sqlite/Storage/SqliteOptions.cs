@@ -22,6 +22,12 @@ public sealed class SqliteOptions
     /// <value>The default value is 30 seconds.</value>
     public TimeSpan BusyTimeout { get; set; } = SqliteConstants.DefaultBusyTimeout;
 
+    /// <summary>Gets or sets how often an idle catch-up subscription (projections, the outbox) checks the file for
+    /// events appended by another process. Appends made through this process wake it at once;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> turns the check off.</summary>
+    /// <value>The default value is 1 second.</value>
+    public TimeSpan PollInterval { get; set; } = SqliteConstants.DefaultPollInterval;
+
     /// <summary>Gets or sets how many queued writes (appends, checkpoint and snapshot saves) the single writer
     /// commits in one transaction at most (group commit).</summary>
     /// <value>The default value is 512.</value>

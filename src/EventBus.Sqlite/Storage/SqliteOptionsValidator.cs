@@ -15,9 +15,14 @@ internal sealed class SqliteOptionsValidator : IValidateOptions<SqliteOptions>
             failures.Add($"Sqlite:Synchronous '{options.Synchronous}' is not one of Full, Normal.");
         }
 
-        if (options.BusyTimeout <= TimeSpan.Zero || options.BusyTimeout > SqliteConstants.MaxBusyTimeout)
+        if (options.BusyTimeout <= TimeSpan.Zero || options.BusyTimeout > SqliteConstants.MaxTimeSpan)
         {
-            failures.Add($"Sqlite:BusyTimeout must be positive and at most {SqliteConstants.MaxBusyTimeout} (was {options.BusyTimeout}).");
+            failures.Add($"Sqlite:BusyTimeout must be positive and at most {SqliteConstants.MaxTimeSpan} (was {options.BusyTimeout}).");
+        }
+
+        if (options.PollInterval != Timeout.InfiniteTimeSpan && (options.PollInterval <= TimeSpan.Zero || options.PollInterval > SqliteConstants.MaxTimeSpan))
+        {
+            failures.Add($"Sqlite:PollInterval must be positive and at most {SqliteConstants.MaxTimeSpan}, or Timeout.InfiniteTimeSpan to turn it off (was {options.PollInterval}).");
         }
 
         if (options.MaxWritesPerTransaction < 1)

@@ -4,6 +4,7 @@ using EventBus.Sqlite.EventStore.Checkpoints;
 using EventBus.Sqlite.EventStore.Snapshots;
 using EventBus.Sqlite.Storage;
 using EventBus.Sqlite.Tests.TestSupport;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EventBus.Sqlite.Tests.Storage;
 
@@ -266,6 +267,22 @@ public sealed class SqliteDatabaseTests : IDisposable
                 stream.Select(e => e.StreamVersion).Should().Equal(Enumerable.Range(1, stream.Count()).Select(v => (long)v));
             }
         }
+    }
+
+    [Fact]
+    public async Task WaitForEventsAsync_AppendOfAnotherProcess_IsSeenAtTheNextPoll()
+    {
+        var time = new FakeTimeProvider();
+        var mine = new SqliteEventStore(_file.Open(o => o.PollInterval = TimeSpan.FromSeconds(2), timeProvider: time));
+        var other = new SqliteEventStore(_file.Open());
+        await mine.AppendAsync("mine", ExpectedVersion.Any, [NewEvent()]);
+
+        var waiting = mine.WaitForEventsAsync(1).AsTask();
+        await other.AppendAsync("theirs", ExpectedVersion.Any, [NewEvent()]);
+        waiting.IsCompleted.Should().BeFalse("nothing in this process appended, and the poll is not due");
+        time.Advance(TimeSpan.FromSeconds(2));
+
+        await waiting.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
     [Fact]

@@ -33,6 +33,8 @@ public sealed class SqliteOptionsValidatorTests
     {
         Failures(o => o.BusyTimeout = TimeSpan.Zero).Should().ContainSingle().Which.Should().Contain("BusyTimeout");
         Failures(o => o.BusyTimeout = TimeSpan.FromDays(30)).Should().ContainSingle().Which.Should().Contain("BusyTimeout");
+        Failures(o => o.PollInterval = TimeSpan.Zero).Should().ContainSingle().Which.Should().Contain("PollInterval");
+        Failures(o => o.PollInterval = Timeout.InfiniteTimeSpan).Should().BeEmpty();
         Failures(o => o.MaxWritesPerTransaction = 0).Should().ContainSingle().Which.Should().Contain("MaxWritesPerTransaction");
         Failures(o => o.Synchronous = (SqliteSynchronousMode)7).Should().ContainSingle().Which.Should().Contain("Synchronous");
     }

@@ -23,11 +23,11 @@ public sealed class TempDatabase : IDisposable
 
     public string ConnectionString => $"Data Source={Path}";
 
-    internal SqliteDatabase Open(Action<SqliteOptions>? configure = null, IReadOnlyList<SchemaMigration>? migrations = null)
+    internal SqliteDatabase Open(Action<SqliteOptions>? configure = null, IReadOnlyList<SchemaMigration>? migrations = null, TimeProvider? timeProvider = null)
     {
         var options = new SqliteOptions { ConnectionString = ConnectionString };
         configure?.Invoke(options);
-        var database = new SqliteDatabase(Options.Create(options), TimeProvider.System, NullLogger.Instance, migrations ?? SqliteSchema.Migrations);
+        var database = new SqliteDatabase(Options.Create(options), timeProvider ?? TimeProvider.System, NullLogger.Instance, migrations ?? SqliteSchema.Migrations);
         lock (_opened)
         {
             _opened.Add(database);
