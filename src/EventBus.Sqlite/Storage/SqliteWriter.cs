@@ -1,0 +1,199 @@
+using System.Runtime.ExceptionServices;
+using EventBus.Sqlite.Diagnostics;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace EventBus.Sqlite.Storage;
+
+/// <summary>The one writer of a database: a dedicated thread that takes every write queued since its last commit
+/// (up to a limit) and runs them in one <c>BEGIN IMMEDIATE</c> transaction, so concurrent appends share one commit
+/// and one flush to disk (group commit). Each request runs under its own savepoint: a request that fails is rolled
+/// back alone and its caller gets its own exception once the others committed.</summary>
+internal sealed class SqliteWriter : IDisposable
+{
+    private const string Savepoint = "eventbus_write";
+
+    private readonly object _gate = new();
+    private readonly Queue<WriteRequest> _queue = new();
+    private readonly SqliteSession _session;
+    private readonly int _maxBatch;
+    private readonly string _dataSource;
+    private readonly TimeSpan _busyTimeout;
+    private readonly Action<long> _committed;
+    private readonly ILogger _logger;
+    private readonly Thread _thread;
+    private bool _closed;
+    private long _transactions;
+
+    public SqliteWriter(SqliteSession session, SqliteOptions options, string dataSource, Action<long> committed, ILogger logger)
+    {
+        _session = session;
+        _maxBatch = options.MaxWritesPerTransaction;
+        _busyTimeout = options.BusyTimeout;
+        _dataSource = dataSource;
+        _committed = committed;
+        _logger = logger;
+        _thread = new Thread(Run) { IsBackground = true, Name = "EventBus.Sqlite writer" };
+        _thread.Start();
+    }
+
+    /// <summary>Gets the number of transactions committed so far.</summary>
+    public long Transactions => Interlocked.Read(ref _transactions);
+
+    /// <summary>Gets the number of writes waiting for the writer.</summary>
+    public int QueuedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    public void Enqueue(WriteRequest request)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_closed, this);
+            _queue.Enqueue(request);
+            if (_queue.Count == 1)
+            {
+                Monitor.Pulse(_gate);
+            }
+        }
+    }
+
+    /// <summary>Stops taking writes, commits what is queued, and closes the connection.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            Monitor.Pulse(_gate);
+        }
+
+        _thread.Join();
+        _session.Dispose();
+    }
+
+    private void Run()
+    {
+        var batch = new List<WriteRequest>(Math.Min(_maxBatch, 64));
+        while (true)
+        {
+            lock (_gate)
+            {
+                while (_queue.Count == 0 && !_closed)
+                {
+                    Monitor.Wait(_gate);
+                }
+
+                if (_queue.Count == 0)
+                {
+                    return;
+                }
+
+                while (batch.Count < _maxBatch && _queue.TryDequeue(out var request))
+                {
+                    if (request.TryStart())
+                    {
+                        batch.Add(request);
+                    }
+                }
+            }
+
+            if (batch.Count > 0)
+            {
+                Commit(batch);
+                batch.Clear();
+            }
+        }
+    }
+
+    private void Commit(List<WriteRequest> batch)
+    {
+        _session.PendingHead = 0;
+        try
+        {
+            using (var transaction = _session.Connection.BeginTransaction(deferred: false))
+            {
+                _session.Transaction = transaction;
+                foreach (var request in batch)
+                {
+                    transaction.Save(Savepoint);
+                    try
+                    {
+                        request.Run(_session);
+                    }
+                    catch (Exception ex)
+                    {
+                        // Undo this request only. When SQLite already rolled the whole transaction back (disk full,
+                        // I/O error) the savepoint is gone too: then the request's error fails everyone.
+                        if (!TryRollbackToSavepoint(transaction))
+                        {
+                            ExceptionDispatchInfo.Throw(ex);
+                        }
+
+                        request.SetError(ex);
+                    }
+
+                    transaction.Release(Savepoint);
+                }
+
+                transaction.Commit();
+            }
+        }
+        catch (Exception ex)
+        {
+            var error = Translate(ex);
+            Log.TransactionFailed(_logger, batch.Count, _dataSource, ex);
+            foreach (var request in batch)
+            {
+                request.Fail(error);
+            }
+
+            return;
+        }
+        finally
+        {
+            _session.Transaction = null;
+        }
+
+        Interlocked.Increment(ref _transactions);
+        Log.WritesCommitted(_logger, batch.Count);
+        if (_session.PendingHead > 0)
+        {
+            _committed(_session.PendingHead);
+        }
+
+        foreach (var request in batch)
+        {
+            request.Complete();
+        }
+    }
+
+    private static bool TryRollbackToSavepoint(SqliteTransaction transaction)
+    {
+        try
+        {
+            transaction.Rollback(Savepoint);
+            return true;
+        }
+        catch (SqliteException)
+        {
+            return false;
+        }
+    }
+
+    private Exception Translate(Exception exception) =>
+        exception is SqliteException { SqliteErrorCode: 5 or 6 }
+            ? new TimeoutException($"SQLite database '{_dataSource}' stayed locked by another connection for longer than the busy timeout ({_busyTimeout}); nothing was written. Retry, or raise SqliteOptions.BusyTimeout.", exception)
+            : exception;
+}

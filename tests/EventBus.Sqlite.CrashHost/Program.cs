@@ -1,0 +1,57 @@
+// The child process of the SQLite crash test (tests/EventBus.Sqlite.Tests/Crash/CrashTests.cs).
+// Usage: EventBus.Sqlite.CrashHost <database file> <full|normal> <seed> <appenders>
+// Runs the bus with the SQLite stores and the outbox, then appends batches from several concurrent appenders forever,
+// printing "ACK <batch> <stream> <count> <stream version> <position>" once each append returned (committed), and
+// "PUB <event id>" as the outbox hands each stored event to the bus. The test kills it with SIGKILL.
+using System.Globalization;
+using EventBus;
+using EventBus.Sqlite.CrashHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+if (args.Length != 4)
+{
+    Console.Error.WriteLine("usage: EventBus.Sqlite.CrashHost <database file> <full|normal> <seed> <appenders>");
+    return 2;
+}
+
+var path = args[0];
+var synchronous = args[1] == "normal" ? SqliteSynchronousMode.Normal : SqliteSynchronousMode.Full;
+var seed = int.Parse(args[2], CultureInfo.InvariantCulture);
+var appenders = int.Parse(args[3], CultureInfo.InvariantCulture);
+
+// The test keeps our stdin open; if it goes away without killing us, end instead of appending forever.
+_ = Task.Run(() =>
+{
+    while (Console.In.ReadLine() is not null)
+    {
+    }
+
+    Environment.Exit(3);
+});
+
+var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
+builder.Services.AddEventBus()
+    .UseSqlite($"Data Source={path}", o => o.Synchronous = synchronous)
+    .AddEventStore(o => o.OutboxBatchSize = 16)
+    .AddEventType<CrashEvent>();
+PrintingBus.Decorate(builder.Services);
+using var host = builder.Build();
+await host.StartAsync();
+Console.Out.WriteLine("READY");
+
+var streams = host.Services.GetRequiredService<IEventStreams>();
+await Task.WhenAll(Enumerable.Range(0, appenders).Select(a => Task.Run(async () =>
+{
+    var random = new Random(HashCode.Combine(seed, a));
+    while (true)
+    {
+        var batch = Guid.NewGuid().ToString("N");
+        var count = random.Next(1, 9);
+        var stream = $"crash-{random.Next(4)}";
+        var events = Enumerable.Range(0, count).Select(i => (object)new CrashEvent(batch, i, count)).ToArray();
+        var result = await streams.AppendAsync(stream, ExpectedVersion.Any, events);
+        Console.Out.WriteLine($"ACK {batch} {stream} {count} {result.StreamVersion} {result.Position}");
+    }
+})));
+return 0;
