@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Columns;
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Diagnosers;
-using BenchmarkDotNet.Exporters;
 
 namespace EventBus.Benchmarks.Support;
 
@@ -11,8 +10,9 @@ public sealed class BenchConfig : ManualConfig
 {
     public BenchConfig()
     {
+        // Loggers, default exporters (GitHub markdown among them) and validators come from the default config.
+        Add(DefaultConfig.Instance);
         AddDiagnoser(MemoryDiagnoser.Default);
-        AddExporter(MarkdownExporter.GitHub);
         AddColumn(new DeliveriesPerSecondColumn());
         AddColumn(new LatencyPercentileColumn(50));
         AddColumn(new LatencyPercentileColumn(99));
