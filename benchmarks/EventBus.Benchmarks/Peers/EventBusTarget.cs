@@ -9,7 +9,7 @@ public sealed class EventBusTarget : IDispatchTarget
     private readonly ServiceProvider _provider;
     private readonly IEventBus _bus;
     private readonly EventBusMode _mode;
-    private readonly Event<BenchPayload>[] _envelopes;
+    private readonly Event[] _envelopes;
     private readonly BenchPayload[] _payloads;
 
     private EventBusTarget(ServiceProvider provider, EventBusMode mode, Event<BenchPayload>[] envelopes)
@@ -64,7 +64,7 @@ public sealed class EventBusTarget : IDispatchTarget
 
     public ValueTask PublishAsync(int index) => _mode == EventBusMode.TypedPayload
         ? _bus.PublishAsync(_payloads[index])
-        : _bus.PublishAsync(_envelopes[index]);
+        : _bus.PublishAsync(_envelopes[index], CancellationToken.None); // the Event overload, not PublishAsync<T>(payload)
 
     public ValueTask DisposeAsync() => _provider.DisposeAsync();
 }

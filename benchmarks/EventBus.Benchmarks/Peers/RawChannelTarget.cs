@@ -15,27 +15,29 @@ public sealed class RawChannelTarget : IDispatchTarget
     private readonly Event[] _events;
 
     public RawChannelTarget(int subscribers, IDeliveryObserver observer, Event[] events)
+        : this(events, Enumerable.Range(0, subscribers).Select(subscriber => ObserverHandler(observer, subscriber)).ToArray())
+    {
+    }
+
+    public RawChannelTarget(Event[] events, Func<Event, CancellationToken, ValueTask>[] handlers)
     {
         _events = events;
-        _channels = new Channel<Event>[subscribers];
-        _readers = new Task[subscribers];
-        for (var i = 0; i < subscribers; i++)
+        _channels = new Channel<Event>[handlers.Length];
+        _readers = new Task[handlers.Length];
+        for (var i = 0; i < handlers.Length; i++)
         {
-            var subscriber = i;
-            Func<Event, CancellationToken, ValueTask> handler = (_, _) =>
-            {
-                observer.Delivered(subscriber);
-                return default;
-            };
+            var handler = handlers[i];
             var channel = Channel.CreateUnbounded<Event>(new UnboundedChannelOptions { SingleReader = true });
             _channels[i] = channel;
             _readers[i] = Task.Run(() => ReadLoopAsync(channel.Reader, handler));
         }
     }
 
-    public ValueTask PublishAsync(int index)
+    public ValueTask PublishAsync(int index) => WriteAsync(_events[index]);
+
+    /// <summary>Writes any event to every subscriber's channel.</summary>
+    public ValueTask WriteAsync(Event @event)
     {
-        var @event = _events[index];
         foreach (var channel in _channels)
         {
             if (!channel.Writer.TryWrite(@event))
@@ -56,6 +58,12 @@ public sealed class RawChannelTarget : IDispatchTarget
 
         await Task.WhenAll(_readers);
     }
+
+    private static Func<Event, CancellationToken, ValueTask> ObserverHandler(IDeliveryObserver observer, int subscriber) => (_, _) =>
+    {
+        observer.Delivered(subscriber);
+        return default;
+    };
 
     private static async Task ReadLoopAsync(ChannelReader<Event> reader, Func<Event, CancellationToken, ValueTask> handler)
     {
