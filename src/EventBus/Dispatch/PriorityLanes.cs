@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using EventBus.Internal;
 
@@ -16,6 +17,9 @@ internal sealed class PriorityLanes
     private const int NormalLane = 1;
     private const int LowLane = 2;
 
+    // Padding both sides by a line each covers adjacent-line prefetching as well as the 64-byte line itself.
+    private const int CacheLine = 64;
+
     private static readonly int[] Weights = [(int)EventPriority.High, (int)EventPriority.Normal, (int)EventPriority.Low];
 
     private readonly Channel<Event>[] _lanes;
@@ -23,7 +27,13 @@ internal sealed class PriorityLanes
     private readonly string _subscriptionName;
     private readonly AsyncAutoResetSignal _readable = new();
     private TaskCompletionSource _spaceFreed = NewSpaceSignal();
-    private int _count;
+
+    // The queued count is split so that writers and the reader never write the same cache line per event: writers
+    // take slots on their line (_writer.Slots, with a possibly stale copy of _reader's count in _writer.KnownFreed),
+    // the one reader frees slots on its own line (_reader.Slots). Writers read the reader's line only when their stale
+    // copy says the lanes are full, so a publisher and a worker on different cores do not bounce a counter per event.
+    private WriterCounters _writer;
+    private ReaderCounter _reader;
     private int _spaceWaiters;
     private volatile bool _completed;
 
@@ -41,7 +51,15 @@ internal sealed class PriorityLanes
     public OverflowPolicy Policy { get; }
 
     /// <summary>Gets the number of queued events across all lanes.</summary>
-    public int Count => Volatile.Read(ref _count);
+    public int Count
+    {
+        get
+        {
+            // Freed first: a slot is freed only after it was taken, so this order never yields a negative count.
+            var freed = Volatile.Read(ref _reader.Slots);
+            return (int)(Volatile.Read(ref _writer.Slots) - freed);
+        }
+    }
 
     public bool IsCompleted => _completed;
 
@@ -137,19 +155,28 @@ internal sealed class PriorityLanes
 
     private bool TryReserve()
     {
-        var count = Volatile.Read(ref _count);
-        while (count < Capacity)
+        var taken = Volatile.Read(ref _writer.Slots);
+        while (true)
         {
-            var seen = Interlocked.CompareExchange(ref _count, count + 1, count);
-            if (seen == count)
+            // KnownFreed never exceeds the reader's true count, so passing this check with it proves there is room.
+            if (taken - Volatile.Read(ref _writer.KnownFreed) >= Capacity)
+            {
+                var freed = Volatile.Read(ref _reader.Slots);
+                Volatile.Write(ref _writer.KnownFreed, freed);
+                if (taken - freed >= Capacity)
+                {
+                    return false;
+                }
+            }
+
+            var seen = Interlocked.CompareExchange(ref _writer.Slots, taken + 1, taken);
+            if (seen == taken)
             {
                 return true;
             }
 
-            count = seen;
+            taken = seen;
         }
-
-        return false;
     }
 
     /// <summary>Writes an event whose slot is already counted.</summary>
@@ -157,7 +184,7 @@ internal sealed class PriorityLanes
     {
         if (_completed || !_lanes[LaneOf(@event.Priority)].Writer.TryWrite(@event))
         {
-            Interlocked.Decrement(ref _count);
+            Interlocked.Decrement(ref _writer.Slots);
             throw new ChannelClosedException();
         }
 
@@ -166,7 +193,8 @@ internal sealed class PriorityLanes
 
     private void OnDequeued()
     {
-        Interlocked.Decrement(ref _count);
+        // Only the one reader writes this counter, so a plain increment published by a volatile write suffices.
+        Volatile.Write(ref _reader.Slots, _reader.Slots + 1);
         if (Volatile.Read(ref _spaceWaiters) != 0)
         {
             ReleaseSpaceWaiters();
@@ -246,5 +274,27 @@ internal sealed class PriorityLanes
         {
             Interlocked.Decrement(ref _spaceWaiters);
         }
+    }
+
+    /// <summary>The writers' counters, alone on their cache lines.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 3 * CacheLine)]
+    private struct WriterCounters
+    {
+        /// <summary>Slots ever taken by writers.</summary>
+        [FieldOffset(CacheLine)]
+        public long Slots;
+
+        /// <summary>A recent value of the reader's freed count, never ahead of it.</summary>
+        [FieldOffset(CacheLine + sizeof(long))]
+        public long KnownFreed;
+    }
+
+    /// <summary>The reader's counter, alone on its cache line.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 3 * CacheLine)]
+    private struct ReaderCounter
+    {
+        /// <summary>Slots ever freed by the reader.</summary>
+        [FieldOffset(CacheLine)]
+        public long Slots;
     }
 }
