@@ -23,7 +23,6 @@ internal sealed class PriorityLanes
     private static readonly int[] Weights = [(int)EventPriority.High, (int)EventPriority.Normal, (int)EventPriority.Low];
 
     private readonly Channel<Event>[] _lanes;
-    private readonly int[] _credits = (int[])Weights.Clone();
     private readonly string _subscriptionName;
     private readonly AsyncAutoResetSignal _readable = new();
     private TaskCompletionSource _spaceFreed = NewSpaceSignal();
@@ -33,7 +32,7 @@ internal sealed class PriorityLanes
     // the one reader frees slots on its own line (_reader.Slots). Writers read the reader's line only when their stale
     // copy says the lanes are full, so a publisher and a worker on different cores do not bounce a counter per event.
     private WriterCounters _writer;
-    private ReaderCounter _reader;
+    private ReaderState _reader = new() { HighCredit = Weights[HighLane], NormalCredit = Weights[NormalLane], LowCredit = Weights[LowLane] };
     private int _spaceWaiters;
     private volatile bool _completed;
 
@@ -84,21 +83,24 @@ internal sealed class PriorityLanes
     {
         for (var lane = HighLane; lane <= LowLane; lane++)
         {
-            if (_credits[lane] > 0 && _lanes[lane].Reader.TryRead(out @event))
+            ref var credit = ref _reader.Credit(lane);
+            if (credit > 0 && _lanes[lane].Reader.TryRead(out @event))
             {
-                _credits[lane]--;
+                credit--;
                 OnDequeued();
                 return true;
             }
         }
 
         // Every lane that still had credit is empty: start a new round so the others may go again.
-        Weights.CopyTo(_credits, 0);
+        _reader.HighCredit = Weights[HighLane];
+        _reader.NormalCredit = Weights[NormalLane];
+        _reader.LowCredit = Weights[LowLane];
         for (var lane = HighLane; lane <= LowLane; lane++)
         {
             if (_lanes[lane].Reader.TryRead(out @event))
             {
-                _credits[lane]--;
+                _reader.Credit(lane)--;
                 OnDequeued();
                 return true;
             }
@@ -291,12 +293,40 @@ internal sealed class PriorityLanes
         public long KnownFreed;
     }
 
-    /// <summary>The reader's counter, alone on its cache line.</summary>
+    /// <summary>What only the reader writes, per event: alone on its cache line.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 3 * CacheLine)]
-    private struct ReaderCounter
+    private struct ReaderState
     {
         /// <summary>Slots ever freed by the reader.</summary>
         [FieldOffset(CacheLine)]
         public long Slots;
+
+        /// <summary>Turns left to the High lane in the current round.</summary>
+        [FieldOffset(CacheLine + sizeof(long))]
+        public int HighCredit;
+
+        /// <summary>Turns left to the Normal lane in the current round.</summary>
+        [FieldOffset(CacheLine + sizeof(long) + sizeof(int))]
+        public int NormalCredit;
+
+        /// <summary>Turns left to the Low lane in the current round.</summary>
+        [FieldOffset(CacheLine + sizeof(long) + (2 * sizeof(int)))]
+        public int LowCredit;
+
+        [UnscopedRef]
+        public ref int Credit(int lane)
+        {
+            if (lane == HighLane)
+            {
+                return ref HighCredit;
+            }
+
+            if (lane == NormalLane)
+            {
+                return ref NormalCredit;
+            }
+
+            return ref LowCredit;
+        }
     }
 }
