@@ -57,7 +57,7 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
         return default;
     }
 
-    public ValueTask PublishAsync<T>(T payload, PublishOptions? options = null, CancellationToken cancellationToken = default)
+    public ValueTask PublishAsync<T>(T payload, PublishOptions? options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(payload);
         if (payload is Event envelope)
@@ -113,7 +113,9 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
         Task stopping;
         lock (_lock)
         {
-            if (_state == EventBusState.Created)
+            // Never started (or start failed): there is nothing to drain. DI may dispose the bus once per
+            // registration that resolves to it, so this path runs more than once.
+            if (_stopping is null && _state is EventBusState.Created or EventBusState.Stopped)
             {
                 _state = EventBusState.Stopped;
                 return;

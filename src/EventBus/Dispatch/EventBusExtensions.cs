@@ -4,6 +4,20 @@ namespace EventBus;
 /// <see cref="Task"/>.</summary>
 public static class EventBusExtensions
 {
+    /// <summary>Publishes a payload as an event with default attributes.</summary>
+    /// <typeparam name="T">The payload type, named by <see cref="EventTypeAttribute"/> or registration.</typeparam>
+    /// <param name="bus">The bus.</param>
+    /// <param name="payload">The payload.</param>
+    /// <param name="cancellationToken">Cancels waiting for room in a full subscription.</param>
+    /// <returns>A task that completes when every matching subscription has accepted the event.</returns>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has no event type name.</exception>
+    /// <exception cref="EventBusClosedException">The bus is stopping or stopped.</exception>
+    public static ValueTask PublishAsync<T>(this IEventBus bus, T payload, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(bus);
+        return bus.PublishAsync(payload, null, cancellationToken);
+    }
+
     /// <summary>Subscribes a synchronous handler to events with a <typeparamref name="T"/> payload.</summary>
     /// <typeparam name="T">The payload type.</typeparam>
     /// <param name="bus">The bus.</param>

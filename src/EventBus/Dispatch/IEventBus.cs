@@ -18,13 +18,14 @@ public interface IEventBus
     /// <summary>Publishes a payload as an event of the type its CLR type is registered or attributed with.</summary>
     /// <typeparam name="T">The payload type.</typeparam>
     /// <param name="payload">The payload. An <see cref="Event"/> passed here is published as the envelope it is.</param>
-    /// <param name="options">Envelope attributes to set, such as priority or subject.</param>
+    /// <param name="options">Envelope attributes to set, such as priority or subject; <see langword="null"/> for the
+    /// defaults (or use the <see cref="EventBusExtensions.PublishAsync{T}(IEventBus, T, CancellationToken)"/> overload).</param>
     /// <param name="cancellationToken">Cancels waiting for room in a full subscription.</param>
     /// <returns>A task that completes when every matching subscription has accepted the event.</returns>
     /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has no event type name.</exception>
     /// <exception cref="EventBusClosedException">The bus is stopping or stopped.</exception>
     /// <exception cref="SubscriptionOverflowException">A subscription with <see cref="OverflowPolicy.Fail"/> is full.</exception>
-    ValueTask PublishAsync<T>(T payload, PublishOptions? options = null, CancellationToken cancellationToken = default);
+    ValueTask PublishAsync<T>(T payload, PublishOptions? options, CancellationToken cancellationToken = default);
 
     /// <summary>Subscribes a handler to the events whose payload is a <typeparamref name="T"/>.</summary>
     /// <typeparam name="T">The payload type.</typeparam>
