@@ -23,6 +23,9 @@ internal sealed class PriorityLanes
     private static readonly int[] Weights = [(int)EventPriority.High, (int)EventPriority.Normal, (int)EventPriority.Low];
 
     private readonly Channel<Event>[] _lanes;
+    private readonly ChannelReader<Event> _high;
+    private readonly ChannelReader<Event> _normal;
+    private readonly ChannelReader<Event> _low;
     private readonly string _subscriptionName;
     private readonly AsyncAutoResetSignal _readable = new();
     private TaskCompletionSource _spaceFreed = NewSpaceSignal();
@@ -43,6 +46,9 @@ internal sealed class PriorityLanes
         Policy = policy;
         var options = new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = false };
         _lanes = [Channel.CreateUnbounded<Event>(options), Channel.CreateUnbounded<Event>(options), Channel.CreateUnbounded<Event>(options)];
+        _high = _lanes[HighLane].Reader;
+        _normal = _lanes[NormalLane].Reader;
+        _low = _lanes[LowLane].Reader;
     }
 
     public int Capacity { get; }
@@ -79,31 +85,58 @@ internal sealed class PriorityLanes
     }
 
     /// <summary>Takes the next event by weighted round robin.</summary>
+    /// <remarks>Unrolled over the three lanes: this runs once per delivered event.</remarks>
     public bool TryRead([NotNullWhen(true)] out Event? @event)
     {
-        for (var lane = HighLane; lane <= LowLane; lane++)
+        ref var state = ref _reader;
+        var high = state.HighCredit > 0;
+        if (high && _high.TryRead(out @event))
         {
-            ref var credit = ref _reader.Credit(lane);
-            if (credit > 0 && _lanes[lane].Reader.TryRead(out @event))
-            {
-                credit--;
-                OnDequeued();
-                return true;
-            }
+            state.HighCredit--;
+            OnDequeued();
+            return true;
         }
 
-        // Every lane that still had credit is empty: start a new round so the others may go again.
-        _reader.HighCredit = Weights[HighLane];
-        _reader.NormalCredit = Weights[NormalLane];
-        _reader.LowCredit = Weights[LowLane];
-        for (var lane = HighLane; lane <= LowLane; lane++)
+        var normal = state.NormalCredit > 0;
+        if (normal && _normal.TryRead(out @event))
         {
-            if (_lanes[lane].Reader.TryRead(out @event))
-            {
-                _reader.Credit(lane)--;
-                OnDequeued();
-                return true;
-            }
+            state.NormalCredit--;
+            OnDequeued();
+            return true;
+        }
+
+        var low = state.LowCredit > 0;
+        if (low && _low.TryRead(out @event))
+        {
+            state.LowCredit--;
+            OnDequeued();
+            return true;
+        }
+
+        // Every lane that still had credit is empty: start a new round so the others may go again. The lanes just
+        // found empty are not probed again; an event that lands in one meanwhile is taken by the next call.
+        state.HighCredit = Weights[HighLane];
+        state.NormalCredit = Weights[NormalLane];
+        state.LowCredit = Weights[LowLane];
+        if (!high && _high.TryRead(out @event))
+        {
+            state.HighCredit--;
+            OnDequeued();
+            return true;
+        }
+
+        if (!normal && _normal.TryRead(out @event))
+        {
+            state.NormalCredit--;
+            OnDequeued();
+            return true;
+        }
+
+        if (!low && _low.TryRead(out @event))
+        {
+            state.LowCredit--;
+            OnDequeued();
+            return true;
         }
 
         @event = null;
@@ -154,8 +187,7 @@ internal sealed class PriorityLanes
 
     // Count, not TryPeek: peeking marks the lane's queue segment as observed, so its slots are never reused and every
     // event would allocate a fresh slot (16 bytes per event per subscription in steady state).
-    private bool HasItems() =>
-        _lanes[HighLane].Reader.Count != 0 || _lanes[NormalLane].Reader.Count != 0 || _lanes[LowLane].Reader.Count != 0;
+    private bool HasItems() => _high.Count != 0 || _normal.Count != 0 || _low.Count != 0;
 
     private bool TryReserve()
     {
@@ -312,21 +344,5 @@ internal sealed class PriorityLanes
         /// <summary>Turns left to the Low lane in the current round.</summary>
         [FieldOffset(CacheLine + sizeof(long) + (2 * sizeof(int)))]
         public int LowCredit;
-
-        [UnscopedRef]
-        public ref int Credit(int lane)
-        {
-            if (lane == HighLane)
-            {
-                return ref HighCredit;
-            }
-
-            if (lane == NormalLane)
-            {
-                return ref NormalCredit;
-            }
-
-            return ref LowCredit;
-        }
     }
 }
