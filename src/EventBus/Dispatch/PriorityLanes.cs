@@ -229,7 +229,8 @@ internal sealed class PriorityLanes
 
     private void OnDequeued()
     {
-        // Only the one reader writes this counter, so a plain increment published by a volatile write suffices.
+        // Only the one reader writes this counter, so a plain increment published by a volatile write suffices; the
+        // store-then-load against _spaceWaiters is ordered by the barrier a waiting writer issues (WaitForSpaceAsync).
         Volatile.Write(ref _reader.Slots, _reader.Slots + 1);
         if (Volatile.Read(ref _spaceWaiters) != 0)
         {
@@ -292,6 +293,11 @@ internal sealed class PriorityLanes
             {
                 // Read the signal before trying: a slot freed after a failed try completes this signal or a later one.
                 var spaceFreed = Volatile.Read(ref _spaceFreed);
+
+                // The reader frees a slot with a plain store and then reads _spaceWaiters without a fence (it does so
+                // per event). This process-wide barrier, paid only by a writer about to wait, is the other half: either
+                // the reader sees our waiter count and releases us, or we see its freed slot here (asymmetric Dekker).
+                Interlocked.MemoryBarrierProcessWide();
                 if (TryReserve())
                 {
                     Write(@event);
