@@ -26,6 +26,7 @@ internal sealed class PriorityLanes
     private readonly ChannelReader<Event> _high;
     private readonly ChannelReader<Event> _normal;
     private readonly ChannelReader<Event> _low;
+    private readonly ChannelWriter<Event>[] _writers;
     private readonly string _subscriptionName;
     private readonly AsyncAutoResetSignal _readable = new();
     private TaskCompletionSource _spaceFreed = NewSpaceSignal();
@@ -49,6 +50,7 @@ internal sealed class PriorityLanes
         _high = _lanes[HighLane].Reader;
         _normal = _lanes[NormalLane].Reader;
         _low = _lanes[LowLane].Reader;
+        _writers = [_lanes[HighLane].Writer, _lanes[NormalLane].Writer, _lanes[LowLane].Writer];
     }
 
     public int Capacity { get; }
@@ -218,7 +220,7 @@ internal sealed class PriorityLanes
     /// <summary>Writes an event whose slot is already counted.</summary>
     private void Write(Event @event)
     {
-        if (_completed || !_lanes[LaneOf(@event.Priority)].Writer.TryWrite(@event))
+        if (_completed || !_writers[LaneOf(@event.Priority)].TryWrite(@event))
         {
             Interlocked.Decrement(ref _writer.Slots);
             throw new ChannelClosedException();
