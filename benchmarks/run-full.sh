@@ -2,7 +2,7 @@
 # Runs every benchmark suite, copies BenchmarkDotNet's GitHub-markdown reports into benchmarks/results/ and
 # regenerates the charts, the summary and the README's performance block from them (benchmarks/chart.py).
 #
-#   benchmarks/run-full.sh            # the full run (BenchmarkDotNet's default job); run it on a quiet machine
+#   benchmarks/run-full.sh            # the full run (default job, 3 launches per benchmark); on a quiet machine
 #   benchmarks/run-full.sh --short    # a quick look (--job short); the reports and charts say "ShortRun"
 #
 # Extra arguments after the options go to BenchmarkDotNet, e.g. benchmarks/run-full.sh --short --filter '*Dispatch*'.
@@ -11,7 +11,10 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-job=()
+# Three launches (separate processes) per benchmark in the full run: on a small machine a process tends to settle
+# into one thread placement for its whole life (publisher and subscriber on one core, or on two), which moves
+# results by up to 2-3x between processes; averaging launches keeps one lucky or unlucky process from deciding a ratio.
+job=(--launchCount 3)
 if [[ "${1:-}" == "--short" ]]; then
   job=(--job short)
   shift
@@ -49,7 +52,7 @@ if ! git diff --quiet HEAD -- src benchmarks/EventBus.Benchmarks 2>/dev/null; th
 fi
 cat > "$results/run-info.md" <<INFO
 - Run: ${started} → ${finished}, commit \`${commit}\`${dirty}
-- Command: \`benchmarks/run-full.sh ${job[*]:+--short }$*\`
+- Command: \`benchmarks/run-full.sh $([[ "${job[*]}" == "--job short" ]] && echo "--short ")$*\` (BenchmarkDotNet: \`${filter[*]} ${job[*]} $*\`)
 - Load average (1, 5, 15 min) before the run: ${load}
 INFO
 
