@@ -26,7 +26,9 @@ internal sealed class PriorityLanes
     private readonly ChannelReader<Event> _high;
     private readonly ChannelReader<Event> _normal;
     private readonly ChannelReader<Event> _low;
-    private readonly ChannelWriter<Event>[] _writers;
+    private readonly ChannelWriter<Event> _highWriter;
+    private readonly ChannelWriter<Event> _normalWriter;
+    private readonly ChannelWriter<Event> _lowWriter;
     private readonly string _subscriptionName;
     private readonly AsyncAutoResetSignal _readable = new();
     private TaskCompletionSource _spaceFreed = NewSpaceSignal();
@@ -47,10 +49,16 @@ internal sealed class PriorityLanes
         Policy = policy;
         var options = new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = false };
         _lanes = [Channel.CreateUnbounded<Event>(options), Channel.CreateUnbounded<Event>(options), Channel.CreateUnbounded<Event>(options)];
+
+        // Readers and writers as fields, not arrays: the publisher then reads per event only this object and the
+        // channels, never a small array allocated last here that could share a cache line with whatever the
+        // subscription allocates next (its worker, whose counters change per event on the reader's core).
         _high = _lanes[HighLane].Reader;
         _normal = _lanes[NormalLane].Reader;
         _low = _lanes[LowLane].Reader;
-        _writers = [_lanes[HighLane].Writer, _lanes[NormalLane].Writer, _lanes[LowLane].Writer];
+        _highWriter = _lanes[HighLane].Writer;
+        _normalWriter = _lanes[NormalLane].Writer;
+        _lowWriter = _lanes[LowLane].Writer;
     }
 
     public int Capacity { get; }
@@ -180,11 +188,11 @@ internal sealed class PriorityLanes
 
     private static TaskCompletionSource NewSpaceSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private static int LaneOf(EventPriority priority) => priority switch
+    private ChannelWriter<Event> WriterOf(EventPriority priority) => priority switch
     {
-        EventPriority.High => HighLane,
-        EventPriority.Low => LowLane,
-        _ => NormalLane,
+        EventPriority.High => _highWriter,
+        EventPriority.Low => _lowWriter,
+        _ => _normalWriter,
     };
 
     // Count, not TryPeek: peeking marks the lane's queue segment as observed, so its slots are never reused and every
@@ -220,7 +228,7 @@ internal sealed class PriorityLanes
     /// <summary>Writes an event whose slot is already counted.</summary>
     private void Write(Event @event)
     {
-        if (_completed || !_writers[LaneOf(@event.Priority)].TryWrite(@event))
+        if (_completed || !WriterOf(@event.Priority).TryWrite(@event))
         {
             Interlocked.Decrement(ref _writer.Slots);
             throw new ChannelClosedException();
