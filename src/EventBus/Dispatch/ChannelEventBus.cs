@@ -4,6 +4,7 @@ using EventBus.DeadLetters;
 using EventBus.DependencyInjection;
 using EventBus.Diagnostics;
 using EventBus.Idempotency;
+using EventBus.Internal;
 using EventBus.Resilience;
 using EventBus.Subscriptions;
 using Microsoft.Extensions.DependencyInjection;
@@ -89,10 +90,11 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
 
         EnsureRunning();
         var parent = EventContext.Current;
-        var id = options?.Id ?? Event.NewId();
+        var time = _timeProvider.GetUtcNow();
+        var id = options?.Id ?? EventIds.NewId(time);
         var @event = new Event<T>(_types.GetTypeName<T>(), payload, id)
         {
-            Time = _timeProvider.GetUtcNow(),
+            Time = time,
             Source = options?.Source ?? _options.Source,
             CorrelationId = options?.CorrelationId ?? parent?.CorrelationId ?? id,
             CausationId = options?.CausationId ?? parent?.Id,

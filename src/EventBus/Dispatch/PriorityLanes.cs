@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using EventBus.Internal;
 
@@ -16,14 +17,28 @@ internal sealed class PriorityLanes
     private const int NormalLane = 1;
     private const int LowLane = 2;
 
+    // Padding both sides by a line each covers adjacent-line prefetching as well as the 64-byte line itself.
+    private const int CacheLine = 64;
+
     private static readonly int[] Weights = [(int)EventPriority.High, (int)EventPriority.Normal, (int)EventPriority.Low];
 
     private readonly Channel<Event>[] _lanes;
-    private readonly int[] _credits = (int[])Weights.Clone();
+    private readonly ChannelReader<Event> _high;
+    private readonly ChannelReader<Event> _normal;
+    private readonly ChannelReader<Event> _low;
+    private readonly ChannelWriter<Event> _highWriter;
+    private readonly ChannelWriter<Event> _normalWriter;
+    private readonly ChannelWriter<Event> _lowWriter;
     private readonly string _subscriptionName;
     private readonly AsyncAutoResetSignal _readable = new();
     private TaskCompletionSource _spaceFreed = NewSpaceSignal();
-    private int _count;
+
+    // The queued count is split so that writers and the reader never write the same cache line per event: writers
+    // take slots on their line (_writer.Slots, with a possibly stale copy of _reader's count in _writer.KnownFreed),
+    // the one reader frees slots on its own line (_reader.Slots). Writers read the reader's line only when their stale
+    // copy says the lanes are full, so a publisher and a worker on different cores do not bounce a counter per event.
+    private WriterCounters _writer;
+    private ReaderState _reader = new() { HighCredit = Weights[HighLane], NormalCredit = Weights[NormalLane], LowCredit = Weights[LowLane] };
     private int _spaceWaiters;
     private volatile bool _completed;
 
@@ -34,6 +49,16 @@ internal sealed class PriorityLanes
         Policy = policy;
         var options = new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = false };
         _lanes = [Channel.CreateUnbounded<Event>(options), Channel.CreateUnbounded<Event>(options), Channel.CreateUnbounded<Event>(options)];
+
+        // Readers and writers as fields, not arrays: the publisher then reads per event only this object and the
+        // channels, never a small array allocated last here that could share a cache line with whatever the
+        // subscription allocates next (its worker, whose counters change per event on the reader's core).
+        _high = _lanes[HighLane].Reader;
+        _normal = _lanes[NormalLane].Reader;
+        _low = _lanes[LowLane].Reader;
+        _highWriter = _lanes[HighLane].Writer;
+        _normalWriter = _lanes[NormalLane].Writer;
+        _lowWriter = _lanes[LowLane].Writer;
     }
 
     public int Capacity { get; }
@@ -41,7 +66,15 @@ internal sealed class PriorityLanes
     public OverflowPolicy Policy { get; }
 
     /// <summary>Gets the number of queued events across all lanes.</summary>
-    public int Count => Volatile.Read(ref _count);
+    public int Count
+    {
+        get
+        {
+            // Freed first: a slot is freed only after it was taken, so this order never yields a negative count.
+            var freed = Volatile.Read(ref _reader.Slots);
+            return (int)(Volatile.Read(ref _writer.Slots) - freed);
+        }
+    }
 
     public bool IsCompleted => _completed;
 
@@ -62,28 +95,58 @@ internal sealed class PriorityLanes
     }
 
     /// <summary>Takes the next event by weighted round robin.</summary>
+    /// <remarks>Unrolled over the three lanes: this runs once per delivered event.</remarks>
     public bool TryRead([NotNullWhen(true)] out Event? @event)
     {
-        for (var lane = HighLane; lane <= LowLane; lane++)
+        ref var state = ref _reader;
+        var high = state.HighCredit > 0;
+        if (high && _high.TryRead(out @event))
         {
-            if (_credits[lane] > 0 && _lanes[lane].Reader.TryRead(out @event))
-            {
-                _credits[lane]--;
-                OnDequeued();
-                return true;
-            }
+            state.HighCredit--;
+            OnDequeued();
+            return true;
         }
 
-        // Every lane that still had credit is empty: start a new round so the others may go again.
-        Weights.CopyTo(_credits, 0);
-        for (var lane = HighLane; lane <= LowLane; lane++)
+        var normal = state.NormalCredit > 0;
+        if (normal && _normal.TryRead(out @event))
         {
-            if (_lanes[lane].Reader.TryRead(out @event))
-            {
-                _credits[lane]--;
-                OnDequeued();
-                return true;
-            }
+            state.NormalCredit--;
+            OnDequeued();
+            return true;
+        }
+
+        var low = state.LowCredit > 0;
+        if (low && _low.TryRead(out @event))
+        {
+            state.LowCredit--;
+            OnDequeued();
+            return true;
+        }
+
+        // Every lane that still had credit is empty: start a new round so the others may go again. The lanes just
+        // found empty are not probed again; an event that lands in one meanwhile is taken by the next call.
+        state.HighCredit = Weights[HighLane];
+        state.NormalCredit = Weights[NormalLane];
+        state.LowCredit = Weights[LowLane];
+        if (!high && _high.TryRead(out @event))
+        {
+            state.HighCredit--;
+            OnDequeued();
+            return true;
+        }
+
+        if (!normal && _normal.TryRead(out @event))
+        {
+            state.NormalCredit--;
+            OnDequeued();
+            return true;
+        }
+
+        if (!low && _low.TryRead(out @event))
+        {
+            state.LowCredit--;
+            OnDequeued();
+            return true;
         }
 
         @event = null;
@@ -125,39 +188,49 @@ internal sealed class PriorityLanes
 
     private static TaskCompletionSource NewSpaceSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private static int LaneOf(EventPriority priority) => priority switch
+    private ChannelWriter<Event> WriterOf(EventPriority priority) => priority switch
     {
-        EventPriority.High => HighLane,
-        EventPriority.Low => LowLane,
-        _ => NormalLane,
+        EventPriority.High => _highWriter,
+        EventPriority.Low => _lowWriter,
+        _ => _normalWriter,
     };
 
-    private bool HasItems() =>
-        _lanes[HighLane].Reader.TryPeek(out _) || _lanes[NormalLane].Reader.TryPeek(out _) || _lanes[LowLane].Reader.TryPeek(out _);
+    // Count, not TryPeek: peeking marks the lane's queue segment as observed, so its slots are never reused and every
+    // event would allocate a fresh slot (16 bytes per event per subscription in steady state).
+    private bool HasItems() => _high.Count != 0 || _normal.Count != 0 || _low.Count != 0;
 
     private bool TryReserve()
     {
-        var count = Volatile.Read(ref _count);
-        while (count < Capacity)
+        var taken = Volatile.Read(ref _writer.Slots);
+        while (true)
         {
-            var seen = Interlocked.CompareExchange(ref _count, count + 1, count);
-            if (seen == count)
+            // KnownFreed never exceeds the reader's true count, so passing this check with it proves there is room.
+            if (taken - Volatile.Read(ref _writer.KnownFreed) >= Capacity)
+            {
+                var freed = Volatile.Read(ref _reader.Slots);
+                Volatile.Write(ref _writer.KnownFreed, freed);
+                if (taken - freed >= Capacity)
+                {
+                    return false;
+                }
+            }
+
+            var seen = Interlocked.CompareExchange(ref _writer.Slots, taken + 1, taken);
+            if (seen == taken)
             {
                 return true;
             }
 
-            count = seen;
+            taken = seen;
         }
-
-        return false;
     }
 
     /// <summary>Writes an event whose slot is already counted.</summary>
     private void Write(Event @event)
     {
-        if (_completed || !_lanes[LaneOf(@event.Priority)].Writer.TryWrite(@event))
+        if (_completed || !WriterOf(@event.Priority).TryWrite(@event))
         {
-            Interlocked.Decrement(ref _count);
+            Interlocked.Decrement(ref _writer.Slots);
             throw new ChannelClosedException();
         }
 
@@ -166,7 +239,9 @@ internal sealed class PriorityLanes
 
     private void OnDequeued()
     {
-        Interlocked.Decrement(ref _count);
+        // Only the one reader writes this counter, so a plain increment published by a volatile write suffices; the
+        // store-then-load against _spaceWaiters is ordered by the barrier a waiting writer issues (WaitForSpaceAsync).
+        Volatile.Write(ref _reader.Slots, _reader.Slots + 1);
         if (Volatile.Read(ref _spaceWaiters) != 0)
         {
             ReleaseSpaceWaiters();
@@ -228,6 +303,11 @@ internal sealed class PriorityLanes
             {
                 // Read the signal before trying: a slot freed after a failed try completes this signal or a later one.
                 var spaceFreed = Volatile.Read(ref _spaceFreed);
+
+                // The reader frees a slot with a plain store and then reads _spaceWaiters without a fence (it does so
+                // per event). This process-wide barrier, paid only by a writer about to wait, is the other half: either
+                // the reader sees our waiter count and releases us, or we see its freed slot here (asymmetric Dekker).
+                Interlocked.MemoryBarrierProcessWide();
                 if (TryReserve())
                 {
                     Write(@event);
@@ -246,5 +326,39 @@ internal sealed class PriorityLanes
         {
             Interlocked.Decrement(ref _spaceWaiters);
         }
+    }
+
+    /// <summary>The writers' counters, alone on their cache lines.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 3 * CacheLine)]
+    private struct WriterCounters
+    {
+        /// <summary>Slots ever taken by writers.</summary>
+        [FieldOffset(CacheLine)]
+        public long Slots;
+
+        /// <summary>A recent value of the reader's freed count, never ahead of it.</summary>
+        [FieldOffset(CacheLine + sizeof(long))]
+        public long KnownFreed;
+    }
+
+    /// <summary>What only the reader writes, per event: alone on its cache line.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 3 * CacheLine)]
+    private struct ReaderState
+    {
+        /// <summary>Slots ever freed by the reader.</summary>
+        [FieldOffset(CacheLine)]
+        public long Slots;
+
+        /// <summary>Turns left to the High lane in the current round.</summary>
+        [FieldOffset(CacheLine + sizeof(long))]
+        public int HighCredit;
+
+        /// <summary>Turns left to the Normal lane in the current round.</summary>
+        [FieldOffset(CacheLine + sizeof(long) + sizeof(int))]
+        public int NormalCredit;
+
+        /// <summary>Turns left to the Low lane in the current round.</summary>
+        [FieldOffset(CacheLine + sizeof(long) + (2 * sizeof(int)))]
+        public int LowCredit;
     }
 }

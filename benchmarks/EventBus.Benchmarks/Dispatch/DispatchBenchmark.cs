@@ -1,0 +1,109 @@
+using BenchmarkDotNet.Attributes;
+using EventBus.Benchmarks.Peers;
+using EventBus.Benchmarks.Support;
+
+namespace EventBus.Benchmarks.Dispatch;
+
+/// <summary>
+/// Dispatch throughput: time per published event until every subscriber's handler has run for it (delivered, not just
+/// enqueued), EventBus side by side with the raw channel baseline and the peers, in one table.
+/// </summary>
+/// <remarks>
+/// Each invocation publishes <see cref="EventsPerInvocation"/> pre-built events and awaits a countdown the handlers
+/// signal; <c>OperationsPerInvoke</c> turns that into time and allocation per published event. Every handler does the
+/// same work (one <see cref="IDeliveryObserver.Delivered"/> call). The peers have no AMQP wildcard subscriptions; they
+/// subscribe by message type, their natural shape.
+/// </remarks>
+[MemoryDiagnoser]
+public class DispatchBenchmark
+{
+    public const int EventsPerInvocation = 4096;
+
+    private DispatchRun _run = null!;
+
+    [Params(1, 4, 16)]
+    public int Subscribers { get; set; }
+
+    [GlobalSetup(Target = nameof(RawChannel))]
+    public void SetupRawChannel()
+    {
+        var countdown = new DeliveryCountdown(Subscribers);
+        Use(new RawChannelTarget(Subscribers, countdown, BenchEvents.Envelopes(EventsPerInvocation)), countdown);
+    }
+
+    [GlobalSetup(Target = nameof(EventBus_Typed))]
+    public Task SetupEventBusTyped() => SetupEventBusAsync(EventBusMode.TypedEnvelope);
+
+    [GlobalSetup(Target = nameof(EventBus_Wildcard))]
+    public Task SetupEventBusWildcard() => SetupEventBusAsync(EventBusMode.WildcardEnvelope);
+
+    [GlobalSetup(Target = nameof(EventBus_PublishPayload))]
+    public Task SetupEventBusPayload() => SetupEventBusAsync(EventBusMode.TypedPayload);
+
+    [GlobalSetup(Target = nameof(MassTransit_Mediator))]
+    public void SetupMassTransitMediator()
+    {
+        var countdown = new DeliveryCountdown(Subscribers);
+        Use(new MassTransitMediatorTarget(Subscribers, countdown, BenchEvents.Messages(EventsPerInvocation)), countdown);
+    }
+
+    [GlobalSetup(Target = nameof(MassTransit_InMemory))]
+    public async Task SetupMassTransitInMemory()
+    {
+        var countdown = new DeliveryCountdown(Subscribers);
+        Use(await MassTransitInMemoryTarget.CreateAsync(Subscribers, countdown, BenchEvents.Messages(EventsPerInvocation)), countdown);
+    }
+
+    [GlobalSetup(Target = nameof(Wolverine_LocalQueues))]
+    public async Task SetupWolverine()
+    {
+        var countdown = new DeliveryCountdown(Subscribers);
+        Use(await WolverineLocalQueuesTarget.CreateAsync(Subscribers, countdown, BenchEvents.Messages(EventsPerInvocation)), countdown);
+    }
+
+    [GlobalSetup(Target = nameof(Akka_EventStream))]
+    public void SetupAkka()
+    {
+        var countdown = new DeliveryCountdown(Subscribers);
+        Use(new AkkaEventStreamTarget(Subscribers, countdown, BenchEvents.Messages(EventsPerInvocation)), countdown);
+    }
+
+    /// <summary>One unbounded <c>Channel&lt;Event&gt;</c> per subscriber, a reader loop calling the handler delegate.</summary>
+    [Benchmark(Baseline = true, OperationsPerInvoke = EventsPerInvocation)]
+    public Task RawChannel() => _run.RunAsync();
+
+    /// <summary><c>Subscribe&lt;T&gt;</c>, publishing pre-built stamped envelopes.</summary>
+    [Benchmark(OperationsPerInvoke = EventsPerInvocation)]
+    public Task EventBus_Typed() => _run.RunAsync();
+
+    /// <summary><c>Subscribe("bench.#")</c>, publishing pre-built stamped envelopes.</summary>
+    [Benchmark(OperationsPerInvoke = EventsPerInvocation)]
+    public Task EventBus_Wildcard() => _run.RunAsync();
+
+    /// <summary><c>PublishAsync&lt;T&gt;(payload)</c>: includes building and stamping the envelope (id, time, correlation).</summary>
+    [Benchmark(OperationsPerInvoke = EventsPerInvocation)]
+    public Task EventBus_PublishPayload() => _run.RunAsync();
+
+    [Benchmark(OperationsPerInvoke = EventsPerInvocation)]
+    public Task MassTransit_Mediator() => _run.RunAsync();
+
+    [Benchmark(OperationsPerInvoke = EventsPerInvocation)]
+    public Task MassTransit_InMemory() => _run.RunAsync();
+
+    [Benchmark(OperationsPerInvoke = EventsPerInvocation)]
+    public Task Wolverine_LocalQueues() => _run.RunAsync();
+
+    [Benchmark(OperationsPerInvoke = EventsPerInvocation)]
+    public Task Akka_EventStream() => _run.RunAsync();
+
+    [GlobalCleanup]
+    public Task CleanupAsync() => _run.DisposeAsync().AsTask();
+
+    private async Task SetupEventBusAsync(EventBusMode mode)
+    {
+        var countdown = new DeliveryCountdown(Subscribers);
+        Use(await EventBusTarget.CreateAsync(Subscribers, countdown, BenchEvents.Envelopes(EventsPerInvocation), mode), countdown);
+    }
+
+    private void Use(IDispatchTarget target, DeliveryCountdown countdown) => _run = new DispatchRun(target, countdown, EventsPerInvocation);
+}

@@ -1,0 +1,59 @@
+using EventBus.Benchmarks.Support;
+
+namespace EventBus.Benchmarks.Priority;
+
+/// <summary>
+/// A subscriber whose first event blocks at a gate, so a backlog of exactly the published size builds up behind it;
+/// then it signals when the High event starts and when the Low backlog is drained.
+/// </summary>
+public sealed class GatedHandler
+{
+    public const int GateSequence = -1;
+
+    private TaskCompletionSource _gateEntered = NewSignal();
+    private TaskCompletionSource _gate = NewSignal();
+    private TaskCompletionSource _highStarted = NewSignal();
+    private TaskCompletionSource _lowDrained = NewSignal();
+    private int _lowRemaining;
+
+    public Task GateEntered => _gateEntered.Task;
+
+    public Task HighStarted => _highStarted.Task;
+
+    public Task LowDrained => _lowDrained.Task;
+
+    public void Arm(int lowEvents)
+    {
+        _gateEntered = NewSignal();
+        _gate = NewSignal();
+        _highStarted = NewSignal();
+        _lowDrained = NewSignal();
+        _lowRemaining = lowEvents;
+    }
+
+    public void OpenGate() => _gate.TrySetResult();
+
+    public ValueTask HandleAsync(Event @event, CancellationToken cancellationToken)
+    {
+        if (@event.Priority == EventPriority.High)
+        {
+            _highStarted.TrySetResult();
+            return default;
+        }
+
+        if (@event.Payload is BenchPayload { Sequence: GateSequence })
+        {
+            _gateEntered.TrySetResult();
+            return new ValueTask(_gate.Task);
+        }
+
+        if (Interlocked.Decrement(ref _lowRemaining) == 0)
+        {
+            _lowDrained.TrySetResult();
+        }
+
+        return default;
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

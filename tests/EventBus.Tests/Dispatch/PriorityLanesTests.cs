@@ -1,0 +1,110 @@
+using EventBus.Dispatch;
+
+namespace EventBus.Tests.Dispatch;
+
+public sealed class PriorityLanesTests
+{
+    private static readonly TimeSpan SafetyNet = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task EnqueueAsync_CapacityOneWaitPolicyWithConcurrentReader_DeliversEveryEventInOrder()
+    {
+        // The writer waits for room on nearly every event: a lost wake-up between the reader freeing the one slot and
+        // the writer starting to wait would hang here (the safety net then fails the test).
+        const int events = 20_000;
+        var lanes = new PriorityLanes("capacity-one", capacity: 1, OverflowPolicy.Wait);
+        var read = new List<string>(events);
+        var reader = Task.Run(async () =>
+        {
+            while (await lanes.WaitToReadAsync())
+            {
+                while (lanes.TryRead(out var @event))
+                {
+                    read.Add(@event.Subject!);
+                }
+            }
+        });
+
+        for (var i = 0; i < events; i++)
+        {
+            (await lanes.EnqueueAsync(new Event("job.run") { Subject = i.ToString(System.Globalization.CultureInfo.InvariantCulture) }, CancellationToken.None))
+                .Should().BeNull();
+        }
+
+        lanes.Complete();
+        await reader.WaitAsync(SafetyNet);
+        read.Should().Equal(Enumerable.Range(0, events).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        lanes.Count.Should().Be(0);
+    }
+
+    [Fact]
+    public async Task Count_AfterEnqueueAndRead_TracksQueuedEvents()
+    {
+        var lanes = new PriorityLanes("count", capacity: 10, OverflowPolicy.Fail);
+        for (var i = 0; i < 3; i++)
+        {
+            await lanes.EnqueueAsync(new Event("job.run"), CancellationToken.None);
+        }
+
+        lanes.Count.Should().Be(3);
+        lanes.TryRead(out _).Should().BeTrue();
+        lanes.Count.Should().Be(2);
+    }
+
+    [Fact]
+    public async Task EnqueueAsync_FullAfterReadsFreedSlots_AcceptsAgainUpToCapacity()
+    {
+        var lanes = new PriorityLanes("refill", capacity: 2, OverflowPolicy.Fail);
+        for (var round = 0; round < 5; round++)
+        {
+            await lanes.EnqueueAsync(new Event("job.run"), CancellationToken.None);
+            await lanes.EnqueueAsync(new Event("job.run"), CancellationToken.None);
+            var overflow = async () => await lanes.EnqueueAsync(new Event("job.run"), CancellationToken.None);
+            await overflow.Should().ThrowAsync<SubscriptionOverflowException>();
+            lanes.TryRead(out _).Should().BeTrue();
+            lanes.TryRead(out _).Should().BeTrue();
+        }
+    }
+
+    [Fact]
+    public async Task TryRead_AllLanesBacklogged_ServesSixteenEventsTenHighFiveNormalOneLow()
+    {
+        var lanes = new PriorityLanes("weights", capacity: 100, OverflowPolicy.Fail);
+        foreach (var priority in new[] { EventPriority.Low, EventPriority.Normal, EventPriority.High })
+        {
+            for (var i = 0; i < 20; i++)
+            {
+                await lanes.EnqueueAsync(new Event("job.run") { Priority = priority }, CancellationToken.None);
+            }
+        }
+
+        var served = new List<EventPriority>();
+        for (var i = 0; i < 32; i++)
+        {
+            lanes.TryRead(out var @event).Should().BeTrue();
+            served.Add(@event!.Priority);
+        }
+
+        served.Take(16).GroupBy(p => p).ToDictionary(g => g.Key, g => g.Count()).Should().BeEquivalentTo(
+            new Dictionary<EventPriority, int> { [EventPriority.High] = 10, [EventPriority.Normal] = 5, [EventPriority.Low] = 1 });
+        served.Skip(16).Count(p => p == EventPriority.High).Should().Be(10);
+    }
+
+    [Fact]
+    public async Task TryRead_OnlyNormalQueued_ReadsEveryEventAcrossRounds()
+    {
+        var lanes = new PriorityLanes("normal-only", capacity: 100, OverflowPolicy.Fail);
+        for (var i = 0; i < 23; i++)
+        {
+            await lanes.EnqueueAsync(new Event("job.run") { Subject = $"{i}" }, CancellationToken.None);
+        }
+
+        var subjects = new List<string>();
+        while (lanes.TryRead(out var @event))
+        {
+            subjects.Add(@event.Subject!);
+        }
+
+        subjects.Should().Equal(Enumerable.Range(0, 23).Select(i => $"{i}"));
+    }
+}
