@@ -12,13 +12,16 @@ public sealed class GatedHandler
 
     private TaskCompletionSource _gateEntered = NewSignal();
     private TaskCompletionSource _gate = NewSignal();
-    private TaskCompletionSource _highStarted = NewSignal();
+    // A kernel-backed event, not a task: the waiting benchmark thread is woken directly, without needing a free
+    // thread-pool thread (the subscriber's worker keeps its thread busy draining the backlog right after the High).
+    private readonly ManualResetEventSlim _highStarted = new();
     private TaskCompletionSource _lowDrained = NewSignal();
     private int _lowRemaining;
 
     public Task GateEntered => _gateEntered.Task;
 
-    public Task HighStarted => _highStarted.Task;
+    /// <summary>Blocks until the High event's handler has started.</summary>
+    public void WaitForHighStarted() => _highStarted.Wait();
 
     public Task LowDrained => _lowDrained.Task;
 
@@ -26,7 +29,7 @@ public sealed class GatedHandler
     {
         _gateEntered = NewSignal();
         _gate = NewSignal();
-        _highStarted = NewSignal();
+        _highStarted.Reset();
         _lowDrained = NewSignal();
         _lowRemaining = lowEvents;
     }
@@ -37,7 +40,7 @@ public sealed class GatedHandler
     {
         if (@event.Priority == EventPriority.High)
         {
-            _highStarted.TrySetResult();
+            _highStarted.Set();
             return default;
         }
 
