@@ -140,8 +140,9 @@ public sealed class OrderSagaDemo : IAsyncDisposable
         }
 
         // This run's dead letters only: a database also keeps those of earlier runs.
+        var query = Options.Store == DemoStore.Sqlite ? new DeadLetterQuery { FailedFrom = _created } : DeadLetterQuery.All;
         var deadLetters = new List<DeadLetter>();
-        await foreach (var deadLetter in DeadLetters.QueryAsync(new DeadLetterQuery { FailedFrom = _created }, cancellationToken))
+        await foreach (var deadLetter in DeadLetters.QueryAsync(query, cancellationToken))
         {
             deadLetters.Add(deadLetter);
         }
