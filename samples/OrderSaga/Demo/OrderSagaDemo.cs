@@ -98,11 +98,15 @@ public sealed class OrderSagaDemo : IAsyncDisposable
     /// the bus and the recording of the timeline.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
-        EarlierRuns = await ReadEarlierRunsAsync(cancellationToken);
-        if (EarlierRuns.HighestOrderNumber >= Options.FirstOrderNumber)
+        // An in-memory store starts empty; only a database can hold earlier runs.
+        if (Options.Store == DemoStore.Sqlite)
         {
-            Options = Options with { FirstOrderNumber = EarlierRuns.HighestOrderNumber + 1 };
-            Orders = OrderGenerator.Generate(Options);
+            EarlierRuns = await ReadEarlierRunsAsync(cancellationToken);
+            if (EarlierRuns.HighestOrderNumber >= Options.FirstOrderNumber)
+            {
+                Options = Options with { FirstOrderNumber = EarlierRuns.HighestOrderNumber + 1 };
+                Orders = OrderGenerator.Generate(Options);
+            }
         }
 
         await _services.GetRequiredService<IEventBusLifetime>().StartAsync(cancellationToken);

@@ -60,6 +60,22 @@ public sealed class SqliteDeadLetterStoreDurabilityTests : IDisposable
     }
 
     [Fact]
+    public async Task AddAsync_EventStoreSerializerSettings_AreUsedForPayloads()
+    {
+        // Settings made with 'new JsonSerializerOptions' (no metadata resolver yet) work as with the event store.
+        var json = TestJson.Create(bus => bus.AddEventType<InvoiceDue>("invoice.due").Services.Configure<EventStoreOptions>(
+            o => o.JsonSerializerOptions = new JsonSerializerOptions { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower }));
+        var store = new SqliteDeadLetterStore(_file.Open(), json);
+        await store.AddAsync(Entry("a", new Event<InvoiceDue>("invoice.due", new InvoiceDue("inv-1", 1m))), Ct);
+
+        var typed = (await ReadAllAsync(store)).Should().ContainSingle().Subject.Event.Payload;
+        var raw = (await ReadAllAsync(NewStore(_file.Open(), registerInvoice: false))).Should().ContainSingle().Subject.Event.Payload;
+
+        typed.Should().Be(new InvoiceDue("inv-1", 1m));
+        raw.Should().BeOfType<JsonElement>().Which.GetRawText().Should().Be("""{"invoice_id":"inv-1","amount":1}""");
+    }
+
+    [Fact]
     public async Task QueryAsync_NullPayload_ReturnsNull()
     {
         var store = NewStore(_file.Open(), registerInvoice: true);
