@@ -18,13 +18,22 @@ if (parsed.Error is not null)
 }
 
 var options = parsed.Options!;
-Console.WriteLine($"Placing {options.Orders} orders (seed {options.Seed}, payment timeout {options.PaymentTimeout.TotalSeconds:0.###} s)…");
-Console.WriteLine();
-
 await using var demo = OrderSagaDemo.Create(options, logging: options.Verbose
     ? logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Debug)
     : null);
 await demo.StartAsync();
+if (options.Store == DemoStore.Sqlite)
+{
+    var earlier = demo.EarlierRuns;
+    Console.WriteLine($"SQLite database {options.DatabasePath}:");
+    Console.WriteLine(earlier.Orders == 0
+        ? "  no orders from earlier runs; this is the first run on this file."
+        : $"  {earlier.Orders} orders (saga instances) from earlier runs ({string.Join(", ", earlier.ByStatus.OrderBy(p => p.Key).Select(p => $"{p.Value} {p.Key}"))}); "
+          + $"this run numbers its orders from {demo.Orders[0].Order.OrderId}.");
+}
+
+Console.WriteLine($"Placing {options.Orders} orders (seed {options.Seed}, payment timeout {options.PaymentTimeout.TotalSeconds:0.###} s)…");
+Console.WriteLine();
 await demo.PlaceOrdersAsync();
 try
 {
@@ -53,6 +62,11 @@ if (!report.AllAsPlanned && report.Healthy)
 {
     Console.WriteLine("Some orders ended otherwise than planned, each consistently: a payment confirmation slower than");
     Console.WriteLine("--payment-timeout cancels the order and voids (refunds) the payment. Raise --payment-timeout to avoid it.");
+}
+
+if (options.Store == DemoStore.Sqlite)
+{
+    Console.WriteLine($"The database now holds {demo.EarlierRuns.Orders + report.Instances.Count} orders; run again with the same --db to continue.");
 }
 
 // Exit 1 only for a fault: an order left half done, a saga started twice, or a dead letter.

@@ -13,6 +13,9 @@ public static class DemoCommandLine
 
         Usage: dotnet run --project samples/OrderSaga -- [options]
 
+        With --store sqlite the saga instances, dead letters and inbox live in a SQLite file: run it twice with the
+        same --db and the second run reports the first run's orders and numbers its own orders after them.
+
         Options:
           --orders <n>                 number of orders to place (default 12)
           --seed <n>                   seed for the random draw (default 2026)
@@ -23,6 +26,8 @@ public static class DemoCommandLine
           --duplicate-rate <r>         share of random orders whose order.placed is delivered twice (default 0.1)
           --payment-timeout <t>        how long the saga waits for payment: 1.5s, 800ms or 00:00:02 (default 2s)
           --diagram <path>             where to write the Mermaid diagram (default: order-saga-flow.md next to the app)
+          --store <memory|sqlite>      where sagas and dead letters are kept (default memory: every run starts empty)
+          --db <path>                  the SQLite file for --store sqlite (default: order-saga.db next to the app)
           --verbose                    also print the bus and saga logs
           -h, --help                   show this help
         """;
@@ -32,6 +37,7 @@ public static class DemoCommandLine
     {
         ArgumentNullException.ThrowIfNull(args);
         var options = new DemoOptions();
+        bool storeGiven = false, databaseGiven = false;
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
@@ -52,6 +58,8 @@ public static class DemoCommandLine
             }
 
             var value = args[++i];
+            storeGiven |= name == "--store";
+            databaseGiven |= name == "--db";
             try
             {
                 options = name switch
@@ -65,6 +73,8 @@ public static class DemoCommandLine
                     "--duplicate-rate" => options with { DuplicateRate = ParseRate(value) },
                     "--payment-timeout" => options with { PaymentTimeout = ParseDuration(value) },
                     "--diagram" => options with { DiagramPath = Path.GetFullPath(value) },
+                    "--store" => options with { Store = ParseStore(value) },
+                    "--db" => options with { DatabasePath = Path.GetFullPath(value) },
                     _ => throw new ArgumentException($"Unknown option {name}. Run with --help to see the options."),
                 };
             }
@@ -80,6 +90,16 @@ public static class DemoCommandLine
             {
                 return Fail(ex.Message);
             }
+        }
+
+        if (databaseGiven && options.Store == DemoStore.Memory)
+        {
+            if (storeGiven)
+            {
+                return Fail("--db needs --store sqlite.");
+            }
+
+            options = options with { Store = DemoStore.Sqlite };
         }
 
         var problem = options.Validate();
@@ -103,6 +123,13 @@ public static class DemoCommandLine
 
         return TimeSpan.Parse(text, CultureInfo.InvariantCulture);
     }
+
+    private static DemoStore ParseStore(string value) => value.ToUpperInvariant() switch
+    {
+        "MEMORY" => DemoStore.Memory,
+        "SQLITE" => DemoStore.Sqlite,
+        _ => throw new ArgumentException($"--store: '{value}' is not a store; use memory or sqlite."),
+    };
 
     private static double ParseRate(string value) => double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture);
 

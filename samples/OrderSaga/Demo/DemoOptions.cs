@@ -3,6 +3,9 @@ namespace EventBus.Samples.Orders.Demo;
 /// <summary>Settings of one demo run, from the command line.</summary>
 public sealed record DemoOptions
 {
+    /// <summary>The number of the first order of a run on an empty store (order ids are <c>A-1001</c>, <c>A-1002</c>, …).</summary>
+    public const int DefaultFirstOrderNumber = 1001;
+
     /// <summary>Gets the number of orders; the first six cover every flow, the rest are drawn by the rates.</summary>
     public int Orders { get; init; } = 12;
 
@@ -32,6 +35,15 @@ public sealed record DemoOptions
 
     /// <summary>Gets a value indicating whether the bus and saga logs are written to the console.</summary>
     public bool Verbose { get; init; }
+
+    /// <summary>Gets where saga instances, dead letters and the inbox are kept.</summary>
+    public DemoStore Store { get; init; } = DemoStore.Memory;
+
+    /// <summary>Gets the SQLite database file used with <see cref="DemoStore.Sqlite"/>.</summary>
+    public string DatabasePath { get; init; } = Path.Combine(AppContext.BaseDirectory, "order-saga.db");
+
+    /// <summary>Gets the number of the run's first order; a run on a database continues after the orders in it.</summary>
+    public int FirstOrderNumber { get; init; } = DefaultFirstOrderNumber;
 
     /// <summary>Gets the rate of each failure flow, in draw order.</summary>
     public IReadOnlyList<(OrderFlow Flow, double Rate)> Rates =>
@@ -74,6 +86,11 @@ public sealed record DemoOptions
         if (string.IsNullOrWhiteSpace(DiagramPath))
         {
             return "--diagram must name a file.";
+        }
+
+        if (string.IsNullOrWhiteSpace(DatabasePath))
+        {
+            return "--db must name a file.";
         }
 
         return null;

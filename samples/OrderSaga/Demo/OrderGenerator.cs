@@ -19,6 +19,9 @@ public static class OrderGenerator
         OrderFlow.DuplicateOrder,
     ];
 
+    /// <summary>What every order id starts with, followed by the order number.</summary>
+    public const string OrderIdPrefix = "A-";
+
     private static readonly string[] Customers = ["Ada", "Grace", "Linus", "Barbara", "Ken", "Margaret", "Dennis", "Frances"];
 
     public static IReadOnlyList<PlannedOrder> Generate(DemoOptions options)
@@ -29,10 +32,21 @@ public static class OrderGenerator
         for (var i = 0; i < options.Orders; i++)
         {
             var flow = i < GuaranteedFlows.Count ? GuaranteedFlows[i] : Draw(random, options);
-            orders.Add(new PlannedOrder(CreateOrder(i, flow, random), flow));
+            orders.Add(new PlannedOrder(CreateOrder(i, flow, random, options.FirstOrderNumber), flow));
         }
 
         return orders;
+    }
+
+    /// <summary>Reads the number of an order id made by <see cref="CreateOrder"/>.</summary>
+    /// <returns>The number, or <see langword="null"/> for an id of another shape.</returns>
+    public static int? OrderNumberOf(string orderId)
+    {
+        ArgumentNullException.ThrowIfNull(orderId);
+        return orderId.StartsWith(OrderIdPrefix, StringComparison.Ordinal)
+            && int.TryParse(orderId.AsSpan(OrderIdPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+                ? number
+                : null;
     }
 
     /// <summary>Picks a flow: each failure flow with its rate, the happy path otherwise.</summary>
@@ -54,11 +68,12 @@ public static class OrderGenerator
         return OrderFlow.HappyPath;
     }
 
-    /// <summary>Builds an order whose data makes the services take <paramref name="flow"/>.</summary>
-    public static OrderPlaced CreateOrder(int index, OrderFlow flow, Random random)
+    /// <summary>Builds an order whose data makes the services take <paramref name="flow"/>; its id is
+    /// <c>A-</c> followed by <paramref name="firstNumber"/> + <paramref name="index"/>.</summary>
+    public static OrderPlaced CreateOrder(int index, OrderFlow flow, Random random, int firstNumber = DemoOptions.DefaultFirstOrderNumber)
     {
         ArgumentNullException.ThrowIfNull(random);
-        var orderId = "A-" + (1001 + index).ToString(CultureInfo.InvariantCulture);
+        var orderId = OrderIdPrefix + (firstNumber + index).ToString(CultureInfo.InvariantCulture);
         var customer = Customers[random.Next(Customers.Length)];
         var sku = flow == OrderFlow.OutOfStock ? Warehouse.SoldOutSku : Warehouse.StockedSkus[random.Next(Warehouse.StockedSkus.Count)];
         var quantity = random.Next(1, 4);

@@ -24,19 +24,28 @@ public sealed class OrderSagaDemo : IAsyncDisposable
     private readonly TaskCompletionSource _allSettled = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _lock = new();
 
+    private readonly DateTimeOffset _created;
+
     private OrderSagaDemo(DemoOptions options, ServiceProvider services)
     {
         Options = options;
         _services = services;
+        _created = services.GetRequiredService<TimeProvider>().GetUtcNow();
         Orders = OrderGenerator.Generate(options);
         Bus = services.GetRequiredService<IEventBus>();
         Sagas = services.GetRequiredService<ISagaStore>();
         DeadLetters = services.GetRequiredService<IDeadLetterStore>();
     }
 
-    public DemoOptions Options { get; }
+    public DemoOptions Options { get; private set; }
 
-    public IReadOnlyList<PlannedOrder> Orders { get; }
+    /// <summary>Gets the orders the run places; on a database with earlier orders, numbered after them once
+    /// <see cref="StartAsync"/> looked.</summary>
+    public IReadOnlyList<PlannedOrder> Orders { get; private set; }
+
+    /// <summary>Gets what the store held when the run started (always nothing in memory); set by
+    /// <see cref="StartAsync"/>.</summary>
+    public EarlierRuns EarlierRuns { get; private set; } = EarlierRuns.None;
 
     public IEventBus Bus { get; }
 
@@ -67,8 +76,14 @@ public sealed class OrderSagaDemo : IAsyncDisposable
         services.AddSingleton(new Warehouse());
         services.AddSingleton<Carrier>();
 
-        services.AddEventBus(bus => bus.Source = ShopSource)
-            .AddSaga(new OrderSaga(options.PaymentTimeout))
+        var bus = services.AddEventBus(bus => bus.Source = ShopSource);
+        if (options.Store == DemoStore.Sqlite)
+        {
+            // One call moves every store (saga instances, dead letters, inbox, event store) into the file.
+            bus.UseSqlite($"Data Source={options.DatabasePath}");
+        }
+
+        bus.AddSaga(new OrderSaga(options.PaymentTimeout))
             .AddHandler<PaymentRequested, PaymentService>()
             .AddHandler<RefundRequested, PaymentService>()
             .AddHandler<PaymentVoidRequested, PaymentService>()
@@ -79,9 +94,21 @@ public sealed class OrderSagaDemo : IAsyncDisposable
         return new OrderSagaDemo(options, services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true }));
     }
 
-    /// <summary>Starts the bus and the recording of the timeline.</summary>
+    /// <summary>Looks at what the store already holds (numbering this run's orders after earlier ones), then starts
+    /// the bus and the recording of the timeline.</summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
+        // An in-memory store starts empty; only a database can hold earlier runs.
+        if (Options.Store == DemoStore.Sqlite)
+        {
+            EarlierRuns = await ReadEarlierRunsAsync(cancellationToken);
+            if (EarlierRuns.HighestOrderNumber >= Options.FirstOrderNumber)
+            {
+                Options = Options with { FirstOrderNumber = EarlierRuns.HighestOrderNumber + 1 };
+                Orders = OrderGenerator.Generate(Options);
+            }
+        }
+
         await _services.GetRequiredService<IEventBusLifetime>().StartAsync(cancellationToken);
         Bus.Subscribe("#", Observe, new SubscriptionOptions { Name = TimelineSubscription });
     }
@@ -116,8 +143,10 @@ public sealed class OrderSagaDemo : IAsyncDisposable
             }
         }
 
+        // This run's dead letters only: a database also keeps those of earlier runs.
+        var query = Options.Store == DemoStore.Sqlite ? new DeadLetterQuery { FailedFrom = _created } : DeadLetterQuery.All;
         var deadLetters = new List<DeadLetter>();
-        await foreach (var deadLetter in DeadLetters.QueryAsync(DeadLetterQuery.All, cancellationToken))
+        await foreach (var deadLetter in DeadLetters.QueryAsync(query, cancellationToken))
         {
             deadLetters.Add(deadLetter);
         }
@@ -136,6 +165,21 @@ public sealed class OrderSagaDemo : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
+
+    private async Task<EarlierRuns> ReadEarlierRunsAsync(CancellationToken cancellationToken)
+    {
+        var count = 0;
+        var highest = DemoOptions.DefaultFirstOrderNumber - 1;
+        var byStatus = new Dictionary<SagaStatus, int>();
+        await foreach (var instance in Sagas.QueryAsync(new SagaQuery { SagaName = nameof(OrderSaga) }, cancellationToken))
+        {
+            count++;
+            byStatus[instance.Status] = byStatus.GetValueOrDefault(instance.Status) + 1;
+            highest = Math.Max(highest, OrderGenerator.OrderNumberOf(instance.CorrelationKey) ?? highest);
+        }
+
+        return new EarlierRuns(count, byStatus, highest);
+    }
 
     private void Observe(Event @event)
     {

@@ -1,8 +1,12 @@
 using System.Diagnostics.CodeAnalysis;
+using EventBus.Sqlite.DeadLetters;
 using EventBus.Sqlite.DependencyInjection;
 using EventBus.Sqlite.EventStore;
 using EventBus.Sqlite.EventStore.Checkpoints;
 using EventBus.Sqlite.EventStore.Snapshots;
+using EventBus.Sqlite.Idempotency;
+using EventBus.Sqlite.Sagas;
+using EventBus.Sqlite.Serialization;
 using EventBus.Sqlite.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -19,9 +23,14 @@ namespace EventBus;
 /// database file, one writer and its group commits.</remarks>
 public static class SqliteEventBusBuilderExtensions
 {
-    /// <summary>Stores every durable store in SQLite at once: the event store, snapshots and checkpoints (so
-    /// projections and the outbox resume after a restart). Add the event store features with
-    /// <c>AddEventStore()</c>, before or after this call.</summary>
+    /// <summary>Keeps every store in SQLite at once: the event store, snapshots and checkpoints (so projections and
+    /// the outbox resume after a restart), dead letters (redrivable after a restart), saga instances and the
+    /// idempotency inbox. Add the event store features with <c>AddEventStore()</c>, before or after this call.</summary>
+    /// <remarks>Event payloads kept in dead letters and saga instances, and saga state, are JSON written with
+    /// <see cref="EventStoreOptions.JsonSerializerOptions"/>. A payload is read back as the type the event type
+    /// registry maps its event type name to; a name it does not know comes back as a
+    /// <see cref="System.Text.Json.JsonElement"/> holding the stored JSON unchanged (never a CLR type resolved from
+    /// the stored name), so register the event types with <c>AddEventType</c>.</remarks>
     /// <typeparam name="TBuilder">The builder type, kept for chaining.</typeparam>
     /// <param name="builder">The bus builder.</param>
     /// <param name="connectionString">The connection string, such as <c>Data Source=eventbus.db</c>; the file is
@@ -39,6 +48,9 @@ public static class SqliteEventBusBuilderExtensions
         Replace<IEventStore, SqliteEventStore>(builder.Services);
         Replace<ISnapshotStore, SqliteSnapshotStore>(builder.Services);
         Replace<ICheckpointStore, SqliteCheckpointStore>(builder.Services);
+        Replace<IDeadLetterStore, SqliteDeadLetterStore>(builder.Services);
+        Replace<ISagaStore, SqliteSagaStore>(builder.Services);
+        Replace<IInbox, SqliteInbox>(builder.Services);
         return builder;
     }
 
@@ -93,6 +105,62 @@ public static class SqliteEventBusBuilderExtensions
         return builder;
     }
 
+    /// <summary>Stores dead letters in SQLite, leaving the other stores as they are: they survive restarts and can be
+    /// redriven later. Unlike the in-memory store it keeps every entry (no capacity) until it is redriven or
+    /// deleted.</summary>
+    /// <typeparam name="TBuilder">The builder type, kept for chaining.</typeparam>
+    /// <param name="builder">The bus builder.</param>
+    /// <param name="connectionString">The connection string, such as <c>Data Source=eventbus.db</c>.</param>
+    /// <param name="configure">Configures <see cref="SqliteOptions"/>.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="connectionString"/> is empty.</exception>
+    /// <exception cref="InvalidOperationException">SQLite stores were already registered on another connection
+    /// string.</exception>
+    public static TBuilder UseSqliteDeadLetterStore<TBuilder>(this TBuilder builder, string connectionString, Action<SqliteOptions>? configure = null)
+        where TBuilder : IEventBusBuilder
+    {
+        AddDatabase(builder, connectionString, configure);
+        Replace<IDeadLetterStore, SqliteDeadLetterStore>(builder.Services);
+        return builder;
+    }
+
+    /// <summary>Stores saga instances in SQLite (optimistic concurrency across processes sharing the file), leaving
+    /// the other stores as they are.</summary>
+    /// <typeparam name="TBuilder">The builder type, kept for chaining.</typeparam>
+    /// <param name="builder">The bus builder.</param>
+    /// <param name="connectionString">The connection string, such as <c>Data Source=eventbus.db</c>.</param>
+    /// <param name="configure">Configures <see cref="SqliteOptions"/>.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="connectionString"/> is empty.</exception>
+    /// <exception cref="InvalidOperationException">SQLite stores were already registered on another connection
+    /// string.</exception>
+    public static TBuilder UseSqliteSagaStore<TBuilder>(this TBuilder builder, string connectionString, Action<SqliteOptions>? configure = null)
+        where TBuilder : IEventBusBuilder
+    {
+        AddDatabase(builder, connectionString, configure);
+        Replace<ISagaStore, SqliteSagaStore>(builder.Services);
+        return builder;
+    }
+
+    /// <summary>Keeps the idempotency inbox (the handled event ids of each subscription) in SQLite, so redeliveries
+    /// are still dropped after a restart; leaves the other stores as they are. Turn duplicate suppression on with
+    /// <c>AddIdempotency()</c>.</summary>
+    /// <typeparam name="TBuilder">The builder type, kept for chaining.</typeparam>
+    /// <param name="builder">The bus builder.</param>
+    /// <param name="connectionString">The connection string, such as <c>Data Source=eventbus.db</c>.</param>
+    /// <param name="configure">Configures <see cref="SqliteOptions"/>.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentException"><paramref name="connectionString"/> is empty.</exception>
+    /// <exception cref="InvalidOperationException">SQLite stores were already registered on another connection
+    /// string.</exception>
+    public static TBuilder UseSqliteInbox<TBuilder>(this TBuilder builder, string connectionString, Action<SqliteOptions>? configure = null)
+        where TBuilder : IEventBusBuilder
+    {
+        AddDatabase(builder, connectionString, configure);
+        Replace<IInbox, SqliteInbox>(builder.Services);
+        return builder;
+    }
+
     private static void AddDatabase(IEventBusBuilder builder, string connectionString, Action<SqliteOptions>? configure)
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -120,6 +188,7 @@ public static class SqliteEventBusBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(typeof(ILogger<>), typeof(NullLogger<>));
         services.TryAddSingleton<SqliteDatabase>();
+        services.TryAddSingleton<SqliteJson>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SqliteDatabaseInitializer>());
     }
 

@@ -27,4 +27,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 620, EventName = "SqliteDatabaseClosed", Level = LogLevel.Debug,
         Message = "Closed EventBus SQLite database {DataSource}")]
     public static partial void DatabaseClosed(ILogger logger, string dataSource);
+
+    [LoggerMessage(EventId = 630, EventName = "SqlitePayloadKeptAsJson", Level = LogLevel.Warning,
+        Message = "The stored payload of event {EventId} (type {EventType}) does not fit the registered type {PayloadType} any more; it is returned as raw JSON")]
+    public static partial void PayloadKeptAsJson(ILogger logger, string eventId, string eventType, string payloadType, Exception exception);
 }

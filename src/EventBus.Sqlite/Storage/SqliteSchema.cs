@@ -50,9 +50,48 @@ internal static class SqliteSchema
         ) WITHOUT ROWID;
         """;
 
+    // Rows keep their insertion order in an AUTOINCREMENT key (never reused, even after deletes): dead letters tie
+    // on first failure time in that order, sagas are listed in creation order, the inbox forgets its oldest ids first.
+    private const string V2 = """
+        CREATE TABLE eventbus_dead_letters (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            subscription_name TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            exception_type TEXT,
+            event_type TEXT NOT NULL,
+            correlation_id TEXT,
+            first_failure_ticks INTEGER NOT NULL,
+            last_failure_ticks INTEGER NOT NULL,
+            entry BLOB NOT NULL
+        );
+        CREATE INDEX eventbus_dead_letters_by_first_failure ON eventbus_dead_letters (first_failure_ticks, seq);
+        CREATE INDEX eventbus_dead_letters_by_subscription ON eventbus_dead_letters (subscription_name);
+        CREATE TABLE eventbus_inbox (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            subscription_name TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            added_ticks INTEGER NOT NULL,
+            UNIQUE (subscription_name, event_id)
+        );
+        CREATE INDEX eventbus_inbox_by_order ON eventbus_inbox (subscription_name, seq);
+        CREATE INDEX eventbus_inbox_by_time ON eventbus_inbox (subscription_name, added_ticks);
+        CREATE TABLE eventbus_sagas (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            saga_name TEXT NOT NULL,
+            correlation_key TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            state BLOB NOT NULL,
+            instance BLOB NOT NULL,
+            UNIQUE (saga_name, correlation_key)
+        );
+        """;
+
     public static IReadOnlyList<SchemaMigration> Migrations { get; } =
     [
         new(1, "event store, snapshots and checkpoints", V1),
+        new(2, "dead letters, idempotency inbox and saga instances", V2),
     ];
 
     /// <summary>Checks, without writing, that the database is empty or an EventBus database this version can use.</summary>

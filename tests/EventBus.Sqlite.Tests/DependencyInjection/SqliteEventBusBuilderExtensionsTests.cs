@@ -1,7 +1,10 @@
 using EventBus.Sqlite.CrashHost;
+using EventBus.Sqlite.DeadLetters;
 using EventBus.Sqlite.EventStore;
 using EventBus.Sqlite.EventStore.Checkpoints;
 using EventBus.Sqlite.EventStore.Snapshots;
+using EventBus.Sqlite.Idempotency;
+using EventBus.Sqlite.Sagas;
 using EventBus.Sqlite.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -63,6 +66,41 @@ public sealed class SqliteEventBusBuilderExtensionsTests : IDisposable
         provider.GetRequiredService<ISnapshotStore>().Should().BeOfType<SqliteSnapshotStore>();
         provider.GetRequiredService<ICheckpointStore>().GetType().Name.Should().Be("InMemoryCheckpointStore");
         provider.GetRequiredService<IOptions<SqliteOptions>>().Value.Synchronous.Should().Be(SqliteSynchronousMode.Normal);
+    }
+
+    [Fact]
+    public async Task UseSqliteDeadLetterStoreSagaStoreAndInbox_EachReplacesOnlyItsStore()
+    {
+        var services = new ServiceCollection();
+        services.AddEventBus().UseSqliteDeadLetterStore(_file.ConnectionString).AddEventStore();
+        var sagas = new ServiceCollection();
+        sagas.AddEventBus().UseSqliteSagaStore(_file.ConnectionString);
+        var inbox = new ServiceCollection();
+        inbox.AddEventBus().UseSqliteInbox(_file.ConnectionString);
+
+        await using var first = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        await using var second = sagas.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+        await using var third = inbox.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+
+        first.GetRequiredService<IDeadLetterStore>().Should().BeOfType<SqliteDeadLetterStore>();
+        first.GetRequiredService<IInbox>().GetType().Name.Should().Be("InMemoryInbox");
+        first.GetRequiredService<IEventStore>().GetType().Name.Should().Be("InMemoryEventStore");
+        second.GetRequiredService<ISagaStore>().Should().BeOfType<SqliteSagaStore>();
+        second.GetRequiredService<IDeadLetterStore>().GetType().Name.Should().Be("InMemoryDeadLetterStore");
+        third.GetRequiredService<IInbox>().Should().BeOfType<SqliteInbox>();
+        third.GetRequiredService<IDeadLetterStore>().GetType().Name.Should().Be("InMemoryDeadLetterStore");
+    }
+
+    [Fact]
+    public async Task UseSqlite_BeforeAddSaga_KeepsTheSqliteSagaStore()
+    {
+        var services = new ServiceCollection();
+        services.AddEventBus().UseSqlite(_file.ConnectionString).AddSaga<Sagas.CountingSaga, Sagas.CountingState>();
+
+        await using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true });
+
+        provider.GetRequiredService<ISagaStore>().Should().BeOfType<SqliteSagaStore>();
+        services.Count(d => d.ServiceType == typeof(ISagaStore)).Should().Be(1);
     }
 
     [Fact]
@@ -137,7 +175,13 @@ public sealed class SqliteEventBusBuilderExtensionsTests : IDisposable
         provider.GetRequiredService<IEventStore>().Should().BeOfType<SqliteEventStore>();
         provider.GetRequiredService<ISnapshotStore>().Should().BeOfType<SqliteSnapshotStore>();
         provider.GetRequiredService<ICheckpointStore>().Should().BeOfType<SqliteCheckpointStore>();
+        provider.GetRequiredService<IDeadLetterStore>().Should().BeOfType<SqliteDeadLetterStore>();
+        provider.GetRequiredService<ISagaStore>().Should().BeOfType<SqliteSagaStore>();
+        provider.GetRequiredService<IInbox>().Should().BeOfType<SqliteInbox>();
         services.Count(d => d.ServiceType == typeof(IEventStore)).Should().Be(1);
+        services.Count(d => d.ServiceType == typeof(IDeadLetterStore)).Should().Be(1);
+        services.Count(d => d.ServiceType == typeof(ISagaStore)).Should().Be(1);
+        services.Count(d => d.ServiceType == typeof(IInbox)).Should().Be(1);
         services.Count(d => d.ServiceType == typeof(ISnapshotStore)).Should().Be(1);
         services.Count(d => d.ServiceType == typeof(ICheckpointStore)).Should().Be(1);
         services.Count(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Name == "SqliteDatabaseInitializer").Should().Be(1);

@@ -1,11 +1,14 @@
+using EventBus.Sqlite.DeadLetters;
 using EventBus.Sqlite.EventStore;
+using EventBus.Sqlite.Idempotency;
+using EventBus.Sqlite.Sagas;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace EventBus.Sqlite.Tests.Readme;
 
 /// <summary>The README's "Durability with SQLite" example compiles (it is the code between the markers below) and
-/// registers the SQLite stores.</summary>
+/// registers every SQLite store.</summary>
 public sealed class ReadmeSqliteExampleTests
 {
     [Fact]
@@ -22,6 +25,9 @@ public sealed class ReadmeSqliteExampleTests
 
         using var host = builder.Build();
         host.Services.GetRequiredService<IEventStore>().Should().BeOfType<SqliteEventStore>();
+        host.Services.GetRequiredService<IDeadLetterStore>().Should().BeOfType<SqliteDeadLetterStore>();
+        host.Services.GetRequiredService<ISagaStore>().Should().BeOfType<SqliteSagaStore>();
+        host.Services.GetRequiredService<IInbox>().Should().BeOfType<SqliteInbox>();
         var root = RepositoryRoot();
         var source = await File.ReadAllLinesAsync(Path.Combine(root, "tests", "EventBus.Sqlite.Tests", "Readme", "ReadmeSqliteExampleTests.cs"));
         var example = source.SkipWhile(l => !l.Contains("// README:start", StringComparison.Ordinal)).Skip(1)

@@ -26,7 +26,7 @@ public sealed class SqliteDatabaseTests : IDisposable
 
         using var raw = _file.OpenRaw();
         TempDatabase.Scalar(raw, "PRAGMA journal_mode").Should().Be("wal");
-        TempDatabase.Scalar(raw, "SELECT group_concat(version) FROM eventbus_schema_version").Should().Be("1");
+        TempDatabase.Scalar(raw, "SELECT group_concat(version) FROM (SELECT version FROM eventbus_schema_version ORDER BY version)").Should().Be("1,2");
     }
 
     [Fact]
@@ -96,10 +96,12 @@ public sealed class SqliteDatabaseTests : IDisposable
     [Fact]
     public async Task Open_OlderSchema_AppliesTheForwardMigrationsOnceKeepingTheData()
     {
-        var v1 = _file.Open();
+        // A file made by the first release (schema version 1) gets every later step, including the real ones.
+        var v1 = _file.Open(migrations: [SqliteSchema.Migrations[0]]);
         await new SqliteEventStore(v1).AppendAsync("s-1", ExpectedVersion.NoStream, [NewEvent("kept")]);
         v1.Dispose();
-        SchemaMigration[] upgraded = [.. SqliteSchema.Migrations, new(2, "test: audit table", "CREATE TABLE eventbus_test_audit (id INTEGER PRIMARY KEY);")];
+        var next = SqliteSchema.Migrations[^1].Version + 1;
+        SchemaMigration[] upgraded = [.. SqliteSchema.Migrations, new(next, "test: audit table", "CREATE TABLE eventbus_test_audit (id INTEGER PRIMARY KEY);")];
 
         var v2 = _file.Open(migrations: upgraded);
         v2.EnsureInitialized();
@@ -113,8 +115,9 @@ public sealed class SqliteDatabaseTests : IDisposable
 
         events.Should().ContainSingle().Which.EventId.Should().Be("kept");
         using var raw = _file.OpenRaw();
-        TempDatabase.Scalar(raw, "SELECT group_concat(version) FROM (SELECT version FROM eventbus_schema_version ORDER BY version)").Should().Be("1,2");
+        TempDatabase.Scalar(raw, "SELECT group_concat(version) FROM (SELECT version FROM eventbus_schema_version ORDER BY version)").Should().Be(string.Join(',', upgraded.Select(m => m.Version)));
         TempDatabase.Scalar(raw, "SELECT count(*) FROM sqlite_master WHERE name = 'eventbus_test_audit'").Should().Be(1L);
+        TempDatabase.Scalar(raw, "SELECT count(*) FROM sqlite_master WHERE name IN ('eventbus_dead_letters', 'eventbus_inbox', 'eventbus_sagas')").Should().Be(3L);
     }
 
     [Theory]

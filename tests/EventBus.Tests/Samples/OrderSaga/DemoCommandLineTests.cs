@@ -40,6 +40,35 @@ public sealed class DemoCommandLineTests
         });
     }
 
+    [Fact]
+    public void Parse_StoreSqliteWithDb_SetsStoreAndFullPath()
+    {
+        var result = DemoCommandLine.Parse(["--store", "sqlite", "--db", "data/orders.db"]);
+
+        result.Error.Should().BeNull();
+        result.Options!.Store.Should().Be(DemoStore.Sqlite);
+        result.Options.DatabasePath.Should().Be(Path.GetFullPath("data/orders.db"));
+    }
+
+    [Fact]
+    public void Parse_DbAlone_ImpliesSqlite()
+    {
+        var result = DemoCommandLine.Parse(["--db", "orders.db"]);
+
+        result.Options!.Store.Should().Be(DemoStore.Sqlite);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--store", "postgres" }, "--store: 'postgres' is not a store; use memory or sqlite.")]
+    [InlineData(new[] { "--store", "memory", "--db", "orders.db" }, "--db needs --store sqlite.")]
+    public void Parse_BadStore_ReportsTheProblem(string[] args, string error)
+    {
+        var result = DemoCommandLine.Parse(args);
+
+        result.Error.Should().Be(error);
+        DemoCommandLine.Help.Should().Contain("--store <memory|sqlite>").And.Contain("--db <path>");
+    }
+
     [Theory]
     [InlineData("--help")]
     [InlineData("-h")]
