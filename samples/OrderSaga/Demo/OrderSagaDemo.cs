@@ -61,8 +61,16 @@ public sealed class OrderSagaDemo : IAsyncDisposable
     /// saga asked for was answered (so nothing is still in flight when the bus stops).</summary>
     public Task Settled => _allSettled.Task;
 
-    /// <summary>Wires the bus: the saga, the three services, and the given clock and logging.</summary>
-    public static OrderSagaDemo Create(DemoOptions options, TimeProvider? timeProvider = null, Action<ILoggingBuilder>? logging = null)
+    /// <summary>Wires the bus: the saga, the three services, and the given clock, logging and bus settings.</summary>
+    /// <param name="options">The demo's options.</param>
+    /// <param name="timeProvider">The clock; tests pass a fake one to fire payment timeouts.</param>
+    /// <param name="logging">Extra logging configuration.</param>
+    /// <param name="configureBus">Extra bus settings, applied after the demo's own.</param>
+    public static OrderSagaDemo Create(
+        DemoOptions options,
+        TimeProvider? timeProvider = null,
+        Action<ILoggingBuilder>? logging = null,
+        Action<EventBusOptions>? configureBus = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var services = new ServiceCollection();
@@ -76,7 +84,11 @@ public sealed class OrderSagaDemo : IAsyncDisposable
         services.AddSingleton(new Warehouse());
         services.AddSingleton<Carrier>();
 
-        var bus = services.AddEventBus(bus => bus.Source = ShopSource);
+        var bus = services.AddEventBus(bus =>
+        {
+            bus.Source = ShopSource;
+            configureBus?.Invoke(bus);
+        });
         if (options.Store == DemoStore.Sqlite)
         {
             // One call moves every store (saga instances, dead letters, inbox, event store) into the file.

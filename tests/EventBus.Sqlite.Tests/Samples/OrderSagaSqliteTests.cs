@@ -36,7 +36,7 @@ public sealed class OrderSagaSqliteTests : IDisposable
         second.Orders.Select(o => o.Order.OrderId).Should().Equal("A-1004", "A-1005", "A-1006");
         second.Outcomes.Select(o => o.Summary).Should().Equal(first.Outcomes.Select(o => o.Summary));
 
-        await using var third = OrderSagaDemo.Create(options, new FakeTimeProvider(SampleStart));
+        await using var third = OrderSagaDemo.Create(options, new FakeTimeProvider(SampleStart), configureBus: bus => bus.Resilience.Enabled = false); // see SampleRun.OnFakeClock
         var stored = new List<SagaInstance>();
         await foreach (var instance in third.Sagas.QueryAsync(new SagaQuery { SagaName = nameof(OrderSaga) }, TestContext.Current.CancellationToken))
         {
@@ -51,7 +51,7 @@ public sealed class OrderSagaSqliteTests : IDisposable
 
     private static async Task<(EarlierRuns Earlier, DemoReport Report)> RunAsync(DemoOptions options)
     {
-        await using var demo = OrderSagaDemo.Create(options, new FakeTimeProvider(SampleStart));
+        await using var demo = OrderSagaDemo.Create(options, new FakeTimeProvider(SampleStart), configureBus: bus => bus.Resilience.Enabled = false); // see SampleRun.OnFakeClock
         await demo.StartAsync(TestContext.Current.CancellationToken);
         await demo.PlaceOrdersAsync(TestContext.Current.CancellationToken);
         await demo.Settled.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);

@@ -10,14 +10,14 @@ namespace EventBus.Tests.Sagas;
 /// recorder of every <c>flow.*</c> event that crossed the bus.</summary>
 public sealed class SagaHarness : IAsyncDisposable
 {
-    private SagaHarness(BusFixture fixture, ObservableSagaStore store, FakeTimeProvider time, LogRecorder logs, RecordingDeadLetterStore deadLetters)
+    private SagaHarness(BusFixture fixture, ObservableSagaStore store, FakeTimeProvider time, LogRecorder logs, RecordingDeadLetterStore deadLetters, EventLog events)
     {
         DeadLetters = deadLetters;
         Fixture = fixture;
         Store = store;
         Time = time;
         Logs = logs;
-        fixture.Bus.Subscribe("flow.*", Events.Add);
+        Events = events;
     }
 
     public BusFixture Fixture { get; }
@@ -32,7 +32,7 @@ public sealed class SagaHarness : IAsyncDisposable
 
     public RecordingDeadLetterStore DeadLetters { get; }
 
-    public EventLog Events { get; } = new();
+    public EventLog Events { get; }
 
     internal SagaRunner<FlowState> Runner => Fixture.Provider.GetRequiredKeyedService<SagaRunner<FlowState>>("FlowSaga");
 
@@ -46,21 +46,33 @@ public sealed class SagaHarness : IAsyncDisposable
         time ??= new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
         var logs = new LogRecorder();
         var deadLetters = new RecordingDeadLetterStore();
+        var events = new EventLog();
         var fixture = await BusFixture.StartAsync(
-            builder => builder.AddSaga(saga ?? new FlowSaga(), options),
+            // The recorder is a DI handler so it is subscribed before the bus runs: saga recovery may publish at once.
+            builder => builder.AddSaga(saga ?? new FlowSaga(), options).AddHandler<FlowEventRecorder>("flow.*"),
             options: bus => bus.Resilience.Enabled = false, // saga semantics, not retry policy, are under test here
             services: services =>
             {
                 services.AddSingleton<ISagaStore>(store);
                 services.AddSingleton<IDeadLetterStore>(deadLetters);
                 services.AddSingleton<TimeProvider>(time);
+                services.AddSingleton(events);
                 services.AddLogging(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
             });
-        return new SagaHarness(fixture, store, time, logs, deadLetters);
+        return new SagaHarness(fixture, store, time, logs, deadLetters, events);
     }
 
     public ValueTask PublishAsync<T>(T payload, string? id = null, string? correlationId = null) =>
         Bus.PublishAsync(payload, new PublishOptions { Id = id, CorrelationId = correlationId });
 
     public ValueTask DisposeAsync() => Fixture.DisposeAsync();
+
+    public sealed class FlowEventRecorder(EventLog events) : IEventHandler
+    {
+        public ValueTask HandleAsync(Event @event, CancellationToken cancellationToken)
+        {
+            events.Add(@event);
+            return default;
+        }
+    }
 }

@@ -12,13 +12,18 @@ public static class SampleRun
 {
     public static readonly DateTimeOffset Start = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Bus settings for runs on a fake clock: the saga flows are under test here, not the failure policy,
+    /// whose per-attempt timeouts and retry delays would otherwise run on the same fake clock and fire (or wait
+    /// for ever) whenever the test moves it to fire the payment timeouts.</summary>
+    public static void OnFakeClock(EventBusOptions bus) => bus.Resilience.Enabled = false;
+
     public static async Task<DemoReport> RunAsync(
         DemoOptions options,
         Func<OrderSagaDemo, Task>? beforeFinish = null,
         Func<OrderSagaDemo, Task>? beforeTimeouts = null)
     {
         var time = new FakeTimeProvider(Start);
-        await using var demo = OrderSagaDemo.Create(options, time);
+        await using var demo = OrderSagaDemo.Create(options, time, configureBus: OnFakeClock);
         await demo.StartAsync();
         var seen = new EventLog();
         demo.Bus.Subscribe("#", seen.Add);
