@@ -29,7 +29,7 @@ public sealed class ReadmeEventStoreExamplesTests
         bus.Subscribe<CustomerMoved>(e => cities[e.Payload.CustomerId] = e.Payload.City);
 
         // (test only) observe the outbox publishing both events
-        var published = new TestSupport.Recorder<string>();
+        var published = new Recorder<string>();
         bus.Subscribe("#", e => published.Add(e.Type));
 
         await host.StartAsync();

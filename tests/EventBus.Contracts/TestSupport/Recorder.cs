@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace EventBus.Tests.TestSupport;
+namespace EventBus.Contracts.TestSupport;
 
 /// <summary>Collects what handlers saw and lets a test await a number of deliveries instead of sleeping.</summary>
 public sealed class Recorder<T>
