@@ -373,6 +373,112 @@ def scoped_section(report: Report, out: list[str], claims: list) -> None:
                       f"{format_bytes((parse_size(scoped.get('Allocated')) or 0) - (parse_size(plain.get('Allocated')) or 0))} more | reported, no target |")
 
 
+STORE_LABELS = {
+    "InMemory": "in-memory store (baseline)",
+    "SqliteFull": "SQLite store, synchronous=FULL",
+    "SqliteNormal": "SQLite store, synchronous=NORMAL",
+    "RawSql_Full": "raw SQL reference, WAL + FULL",
+}
+
+
+def int_param(row: dict[str, str], name: str) -> int | None:
+    value = row.get(name, "").replace(",", "")
+    return int(value) if value.isdigit() else None
+
+
+def append_section(report: Report, out: list[str], claims: list) -> None:
+    out.append("\n## Event store: append throughput\n")
+    out.append("100 events appended to one stream per operation, in batches of the given size with the exact expected "
+               "version; time and allocation per event.\n")
+    out.append("| Batch | Store | Mean per event | Events/s | vs in-memory | vs raw SQL | Allocated per event |")
+    out.append("|---:|---|---:|---:|---:|---:|---:|")
+    batches = sorted({b for r in report.rows if (b := int_param(r, "BatchSize")) is not None})
+    versus_raw = {}
+    for batch in batches:
+        key = str(batch)
+        base = mean(report.find("InMemory", BatchSize=key))
+        raw = mean(report.find("RawSql_Full", BatchSize=key))
+        for method in STORE_LABELS:
+            row = report.find(method, BatchSize=key)
+            value = mean(row)
+            if value is None:
+                continue
+            out.append(f"| {batch} | {md(STORE_LABELS[method])} | {format_time(value)} | {format_rate(1e9 / value)} | "
+                       f"{f'{value / base:,.1f}×' if base else '?'} | {f'{value / raw:.2f}×' if raw else '?'} | "
+                       f"{format_bytes(parse_size(row.get('Allocated')))} |")
+        full = mean(report.find("SqliteFull", BatchSize=key))
+        if full and raw:
+            versus_raw[batch] = full / raw
+    if versus_raw:
+        measured = " / ".join(f"{ratio:.2f}×" for ratio in versus_raw.values())
+        ok = all(ratio <= 1.5 for ratio in versus_raw.values())
+        claims.append(f"| Event store | SQLite FULL append time per event vs raw SQL, batch {' / '.join(str(b) for b in versus_raw)} | "
+                      f"{measured} | ≤ 1.5× {'✅' if ok else '❌'} |")
+
+
+def concurrent_append_section(report: Report, out: list[str], claims: list) -> None:
+    out.append("\n## Event store: concurrent appenders (SQLite, synchronous=FULL, batch 1)\n")
+    out.append("| Concurrent appenders | Mean per event | Events/s | vs 1 appender | Allocated per event |")
+    out.append("|---:|---:|---:|---:|---:|")
+    rows = sorted((r for r in report.rows if int_param(r, "Appenders") is not None), key=lambda r: int_param(r, "Appenders"))
+    single = mean(rows[0]) if rows else None
+    for row in rows:
+        value = mean(row)
+        if value is None:
+            continue
+        out.append(f"| {int_param(row, 'Appenders')} | {format_time(value)} | {format_rate(1e9 / value)} | "
+                   f"{f'{single / value:.2f}× throughput' if single else '?'} | {format_bytes(parse_size(row.get('Allocated')))} |")
+    if len(rows) >= 2 and mean(rows[0]) and mean(rows[-1]):
+        claims.append(f"| Event store | Group commit: throughput with {int_param(rows[-1], 'Appenders')} vs 1 concurrent appender (SQLite FULL) | "
+                      f"{mean(rows[0]) / mean(rows[-1]):.2f}× ({format_rate(1e9 / mean(rows[0]))} → {format_rate(1e9 / mean(rows[-1]))}) | reported |")
+
+
+def read_section(report: Report, out: list[str], claims: list) -> None:
+    out.append("\n## Event store: reads\n")
+    out.append("10,000 stored events read per operation (one stream forwards; the global log from position 0); time per event.\n")
+    out.append("| Read | Store | Mean per event | Events/s | vs in-memory | Allocated per event |")
+    out.append("|---|---|---:|---:|---:|---:|")
+    for read, label in (("ReadStream", "stream"), ("ReadAll", "global log ($all)")):
+        base = mean(report.find(f"InMemory_{read}"))
+        for store, store_label in (("InMemory", "in-memory (baseline)"), ("Sqlite", "SQLite")):
+            row = report.find(f"{store}_{read}")
+            value = mean(row)
+            if value is None:
+                continue
+            out.append(f"| {label} | {store_label} | {format_time(value)} | {format_rate(1e9 / value)} | "
+                       f"{f'{value / base:,.1f}×' if base else '?'} | {format_bytes(parse_size(row.get('Allocated')))} |")
+
+
+def aggregate_section(report: Report, out: list[str], claims: list) -> None:
+    out.append("\n## Event store: aggregate load\n")
+    out.append("`IAggregateRepository<T>.LoadAsync`: without snapshots the whole stream is replayed; with snapshots "
+               "the snapshot is 50 events behind the head (snapshot + 50-event tail).\n")
+    out.append("| Store, stream length | Without snapshots | With snapshots | Allocated without / with |")
+    out.append("|---|---:|---:|---:|")
+    cases = list(dict.fromkeys(r["Case"] for r in report.rows if r.get("Case")))
+    for case in cases:
+        plain, snap = report.find("NoSnapshots", Case=case), report.find("WithSnapshots", Case=case)
+        out.append(f"| {case} | {format_time(mean(plain)) if mean(plain) else '?'} | {format_time(mean(snap)) if mean(snap) else '?'} | "
+                   f"{format_bytes(parse_size(plain.get('Allocated')) if plain else None)} / "
+                   f"{format_bytes(parse_size(snap.get('Allocated')) if snap else None)} |")
+    measured = []
+    ok = True
+    for store in sorted({c.split(",")[0] for c in cases}):
+        by_length = sorted(((int(re.sub(r"\D", "", c.split(",", 1)[1])), c) for c in cases if c.startswith(store + ",")))
+        if len(by_length) < 2:
+            continue
+        (short_len, short_case), (long_len, long_case) = by_length[0], by_length[-1]
+        short_time = mean(report.find("WithSnapshots", Case=short_case))
+        long_time = mean(report.find("WithSnapshots", Case=long_case))
+        if short_time and long_time:
+            ratio = long_time / short_time
+            ok = ok and ratio <= 1.5
+            measured.append(f"{store} {ratio:.2f}× ({format_time(short_time)} → {format_time(long_time)})")
+    if measured:
+        claims.append(f"| Event store | Aggregate load with snapshots, {long_len:,}-event vs {short_len:,}-event stream | "
+                      f"{'; '.join(measured)} | close to a short stream (≤ 1.5×) {'✅' if ok else '❌'} |")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     here = Path(__file__).resolve().parent
@@ -433,6 +539,13 @@ def main() -> int:
     scoped = pick("ScopedHandlerBenchmark")
     if scoped:
         scoped_section(scoped, out, claims)
+    for suffix, section in (("EventStore.AppendBenchmark", append_section),
+                            ("ConcurrentAppendBenchmark", concurrent_append_section),
+                            ("EventStore.ReadBenchmark", read_section),
+                            ("AggregateLoadBenchmark", aggregate_section)):
+        report = pick(suffix)
+        if report:
+            section(report, out, claims)
 
     # Dispatch rows arrive as table lines (tuples); the other suites as rows of one four-column table.
     claim_table = [line for item in claims if isinstance(item, tuple) for line in item]

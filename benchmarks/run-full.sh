@@ -3,6 +3,7 @@
 # regenerates the charts, the summary and the README's performance block from them (benchmarks/chart.py).
 #
 #   benchmarks/run-full.sh            # the full run (default job, 3 launches per benchmark); on a quiet machine
+#                                     # (includes the event-store suites, which seed 1,000,000-event streams)
 #   benchmarks/run-full.sh --short    # a quick look (--job short); the reports and charts say "ShortRun"
 #
 # Extra arguments after the options go to BenchmarkDotNet, e.g. benchmarks/run-full.sh --short --filter '*Dispatch*'.
