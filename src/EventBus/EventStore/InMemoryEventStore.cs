@@ -16,9 +16,7 @@ internal sealed class InMemoryEventStore(TimeProvider timeProvider) : IEventStor
 
     public ValueTask<AppendResult> AppendAsync(string streamId, ExpectedVersion expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
     {
-        StreamId.Validate(streamId, nameof(streamId));
-        ArgumentNullException.ThrowIfNull(events);
-        ValidateBatch(events);
+        EventStoreArguments.ValidateAppend(streamId, events);
         cancellationToken.ThrowIfCancellationRequested();
 
         TaskCompletionSource signal;
@@ -78,25 +76,13 @@ internal sealed class InMemoryEventStore(TimeProvider timeProvider) : IEventStor
 
     public IAsyncEnumerable<EventRecord> ReadStreamAsync(string streamId, ReadDirection direction = ReadDirection.Forwards, long? fromVersion = null, long maxCount = long.MaxValue, CancellationToken cancellationToken = default)
     {
-        StreamId.Validate(streamId, nameof(streamId));
-        if (fromVersion is { } from)
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(from, nameof(fromVersion));
-        }
-
-        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
-        if (!Enum.IsDefined(direction))
-        {
-            throw new ArgumentOutOfRangeException(nameof(direction), direction, "Direction must be Forwards or Backwards.");
-        }
-
+        EventStoreArguments.ValidateReadStream(streamId, direction, fromVersion, maxCount);
         return ReadStreamCoreAsync(streamId, direction, fromVersion, maxCount, cancellationToken);
     }
 
     public IAsyncEnumerable<EventRecord> ReadAllAsync(long fromPosition = 0, long maxCount = long.MaxValue, CancellationToken cancellationToken = default)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(fromPosition);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxCount);
+        EventStoreArguments.ValidateReadAll(fromPosition, maxCount);
         return ReadAllCoreAsync(Math.Max(fromPosition, 1), maxCount, cancellationToken);
     }
 
@@ -200,30 +186,6 @@ internal sealed class InMemoryEventStore(TimeProvider timeProvider) : IEventStor
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private static void ValidateBatch(IReadOnlyList<EventData> events)
-    {
-        if (events.Count == 0)
-        {
-            throw new ArgumentException("An append needs at least one event.", nameof(events));
-        }
-
-        if (events.Count == 1)
-        {
-            ArgumentNullException.ThrowIfNull(events[0], nameof(events));
-            return;
-        }
-
-        var ids = new HashSet<string>(events.Count, StringComparer.Ordinal);
-        foreach (var data in events)
-        {
-            ArgumentNullException.ThrowIfNull(data, nameof(events));
-            if (!ids.Add(data.EventId))
-            {
-                throw new ArgumentException($"The batch contains event id '{data.EventId}' more than once.", nameof(events));
-            }
-        }
-    }
 
     private static ArgumentException AlreadyStored(string eventId, EventLocation stored) =>
         new($"Event id '{eventId}' is already stored in stream '{stored.StreamId}' at version {stored.Version}, in another batch; use new ids for new events.", "events");
