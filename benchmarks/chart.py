@@ -37,6 +37,7 @@ DISPATCH_ORDER = [
     "EventBus_Typed",
     "EventBus_Wildcard",
     "EventBus_PublishPayload",
+    "EventBus_DefaultPolicy",
     "Akka_EventStream",
     "MassTransit_Mediator",
     "Wolverine_LocalQueues",
@@ -48,6 +49,7 @@ LABELS = {
     "EventBus_Wildcard": "EventBus, Subscribe(\"bench.#\"), pre-built envelope",
     "EventBus_Envelope": "EventBus, Subscribe<T>, pre-built envelope",
     "EventBus_PublishPayload": "EventBus, PublishAsync<T>(payload)",
+    "EventBus_DefaultPolicy": "EventBus, Subscribe<T>, default failure policy (Polly)",
     "Akka_EventStream": "Akka.NET EventStream",
     "MassTransit_Mediator": "MassTransit mediator",
     "Wolverine_LocalQueues": "Wolverine local queues",
@@ -279,7 +281,7 @@ def dispatch_section(report: Report, out: list[str], claims: list) -> list[tuple
         if base and ours:
             row_key = str(subscribers)
             mark = (" ✅" if base / ours >= 0.6 else " ❌") if subscribers in (1, 4) else ""
-            pivot.setdefault("Throughput vs raw channel (Subscribe<T>, pre-built envelope)", ("≥ 0.6× with 1 and 4", {}))[1][row_key] = f"{base / ours:.2f}×{mark}"
+            pivot.setdefault("Throughput vs raw channel (Subscribe<T>, pre-built envelope, no failure policy)", ("≥ 0.6× with 1 and 4", {}))[1][row_key] = f"{base / ours:.2f}×{mark}"
             for peer, target in (("Wolverine_LocalQueues", 30), ("MassTransit_Mediator", 30), ("MassTransit_InMemory", 30), ("Akka_EventStream", 2)):
                 theirs = mean(report.find(peer, Subscribers=key))
                 if theirs:
@@ -288,12 +290,17 @@ def dispatch_section(report: Report, out: list[str], claims: list) -> list[tuple
                     pivot.setdefault(f"EventBus vs {LABELS[peer]}", (f"≥ {target}× faster", {}))[1][row_key] = f"{text} {'✅' if factor >= target else '❌'}"
             allocated = parse_size(report.find(EVENTBUS, Subscribers=key).get("Allocated"))
             ok = allocated is not None and allocated < subscribers
-            pivot.setdefault("Allocated per published event (delegate handlers, pre-built envelope)", ("nothing per delivery", {}))[1][row_key] = f"{format_bytes(allocated)} {'✅' if ok else '❌'}"
+            pivot.setdefault("Allocated per published event (delegate handlers, pre-built envelope, no failure policy)", ("nothing per delivery", {}))[1][row_key] = f"{format_bytes(allocated)} {'✅' if ok else '❌'}"
             payload_row = report.find("EventBus_PublishPayload", Subscribers=key)
             payload = mean(payload_row)
             if payload:
                 pivot.setdefault("PublishAsync<T>(payload): envelope built, id and stamps, per event", ("reported", {}))[1][row_key] = (
                     f"+{format_time(payload - ours)}, {format_bytes(parse_size(payload_row.get('Allocated')))}")
+            policy_row = report.find("EventBus_DefaultPolicy", Subscribers=key)
+            policy = mean(policy_row)
+            if policy:
+                pivot.setdefault("Default failure policy (retry, timeouts, breaker), per event", ("reported", {}))[1][row_key] = (
+                    f"+{format_time(policy - ours)}, {format_bytes(parse_size(policy_row.get('Allocated')))} ({base / policy:.2f}× raw)")
     if pivot:
         counts = [str(c) for c in subscriber_counts]
         claims.append(("| Dispatch | " + " | ".join(f"{c} subscriber{'s' if c != '1' else ''}" for c in counts) + " | Target |",

@@ -12,7 +12,8 @@ namespace EventBus.Benchmarks.Dispatch;
 /// Each invocation publishes <see cref="EventsPerInvocation"/> pre-built events and awaits a countdown the handlers
 /// signal; <c>OperationsPerInvoke</c> turns that into time and allocation per published event. Every handler does the
 /// same work (one <see cref="IDeliveryObserver.Delivered"/> call). The peers have no AMQP wildcard subscriptions; they
-/// subscribe by message type, their natural shape.
+/// subscribe by message type, their natural shape. EventBus subscriptions run without a failure policy, like the peers
+/// here; <see cref="EventBus_DefaultPolicy"/> shows what the default policy adds.
 /// </remarks>
 [MemoryDiagnoser]
 public class DispatchBenchmark
@@ -39,6 +40,9 @@ public class DispatchBenchmark
 
     [GlobalSetup(Target = nameof(EventBus_PublishPayload))]
     public Task SetupEventBusPayload() => SetupEventBusAsync(EventBusMode.TypedPayload);
+
+    [GlobalSetup(Target = nameof(EventBus_DefaultPolicy))]
+    public Task SetupEventBusDefaultPolicy() => SetupEventBusAsync(EventBusMode.TypedEnvelope, failurePolicy: true);
 
     [GlobalSetup(Target = nameof(MassTransit_Mediator))]
     public void SetupMassTransitMediator()
@@ -84,6 +88,11 @@ public class DispatchBenchmark
     [Benchmark(OperationsPerInvoke = EventsPerInvocation)]
     public Task EventBus_PublishPayload() => _run.RunAsync();
 
+    /// <summary><c>Subscribe&lt;T&gt;</c> with the default failure policy (retry, attempt and operation timeouts, circuit
+    /// breaker), pre-built envelopes: what the policy costs per delivery when nothing fails.</summary>
+    [Benchmark(OperationsPerInvoke = EventsPerInvocation)]
+    public Task EventBus_DefaultPolicy() => _run.RunAsync();
+
     [Benchmark(OperationsPerInvoke = EventsPerInvocation)]
     public Task MassTransit_Mediator() => _run.RunAsync();
 
@@ -99,10 +108,11 @@ public class DispatchBenchmark
     [GlobalCleanup]
     public Task CleanupAsync() => _run.DisposeAsync().AsTask();
 
-    private async Task SetupEventBusAsync(EventBusMode mode)
+    private async Task SetupEventBusAsync(EventBusMode mode, bool failurePolicy = false)
     {
         var countdown = new DeliveryCountdown(Subscribers);
-        Use(await EventBusTarget.CreateAsync(Subscribers, countdown, BenchEvents.Envelopes(EventsPerInvocation), mode), countdown);
+        var events = BenchEvents.Envelopes(EventsPerInvocation);
+        Use(await EventBusTarget.CreateAsync(Subscribers, countdown, events, mode, failurePolicy: failurePolicy), countdown);
     }
 
     private void Use(IDispatchTarget target, DeliveryCountdown countdown) => _run = new DispatchRun(target, countdown, EventsPerInvocation);

@@ -4,6 +4,11 @@ using Microsoft.Extensions.DependencyInjection;
 namespace EventBus.Benchmarks.Peers;
 
 /// <summary>EventBus as a user gets it from <c>AddEventBus()</c>, with delegate subscriptions.</summary>
+/// <remarks>
+/// Subscriptions run without a failure policy unless <c>failurePolicy</c> is true: none of the peers retries, times out
+/// or breaks a circuit per delivery in these benchmarks, so the head-to-head rows compare the same work. The default
+/// policy (Polly retry, attempt and operation timeouts, circuit breaker) is measured in its own row.
+/// </remarks>
 public sealed class EventBusTarget : IDispatchTarget
 {
     private readonly ServiceProvider _provider;
@@ -30,11 +35,16 @@ public sealed class EventBusTarget : IDispatchTarget
         EventBusMode mode = EventBusMode.TypedEnvelope,
         Action<EventBusOptions>? options = null,
         Action<IEventBusBuilder>? configure = null,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        bool failurePolicy = false)
     {
         var collection = new ServiceCollection();
         services?.Invoke(collection);
-        var builder = collection.AddEventBus(options);
+        var builder = collection.AddEventBus(o =>
+        {
+            o.Resilience.Enabled = failurePolicy;
+            options?.Invoke(o);
+        });
         configure?.Invoke(builder);
         var target = new EventBusTarget(collection.BuildServiceProvider(), mode, envelopes);
         await target._provider.GetRequiredService<IEventBusLifetime>().StartAsync();

@@ -121,6 +121,9 @@ internal sealed class EventBusMetrics : IDisposable
         }
     }
 
+    /// <summary>Gets whether handler durations are being recorded, so a caller can skip reading the clock.</summary>
+    public bool RecordsHandlerDuration => _enabled && _handlerDuration.Enabled;
+
     public void HandlerDuration(string eventType, string subscription, TimeSpan duration, bool success)
     {
         if (_enabled && _handlerDuration.Enabled)

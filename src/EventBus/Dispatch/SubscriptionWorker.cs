@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using EventBus.Diagnostics;
 using EventBus.Resilience;
@@ -17,6 +18,9 @@ internal sealed class SubscriptionWorker
     private readonly Subscription _subscription;
     private readonly PriorityLanes _lanes;
     private readonly DispatchContext _context;
+
+    // Nothing to check or apply around the handler but shutdown and tracing: the synchronous fast path may be taken.
+    private readonly bool _plain;
     private int _inFlight;
 
     public SubscriptionWorker(Subscription subscription, PriorityLanes lanes, DispatchContext context)
@@ -24,6 +28,7 @@ internal sealed class SubscriptionWorker
         _subscription = subscription;
         _lanes = lanes;
         _context = context;
+        _plain = subscription.TimeToLive is null && subscription.Idempotency is null && subscription.Resilience is null;
     }
 
     public Task Completion { get; private set; } = Task.CompletedTask;
@@ -38,12 +43,12 @@ internal sealed class SubscriptionWorker
 
     private async Task RunSequentialAsync()
     {
-        var current = EventContext.Install();
+        var slot = NewSlot();
         while (await _lanes.WaitToReadAsync().ConfigureAwait(false))
         {
             while (_lanes.TryRead(out var @event))
             {
-                await DeliverAsync(@event, current).ConfigureAwait(false);
+                await DeliverAsync(@event, slot).ConfigureAwait(false);
             }
         }
     }
@@ -91,16 +96,46 @@ internal sealed class SubscriptionWorker
         }
     }
 
-    private async Task RunSlotAsync(ChannelReader<Event> slot)
+    private async Task RunSlotAsync(ChannelReader<Event> events)
     {
-        var current = EventContext.Install();
-        await foreach (var @event in slot.ReadAllAsync().ConfigureAwait(false))
+        var slot = NewSlot();
+        await foreach (var @event in events.ReadAllAsync().ConfigureAwait(false))
         {
-            await DeliverAsync(@event, current).ConfigureAwait(false);
+            await DeliverAsync(@event, slot).ConfigureAwait(false);
         }
     }
 
-    private async ValueTask DeliverAsync(Event @event, EventContext.Holder current)
+    /// <summary>The per-slot state, made once when the slot starts: no allocation per event.</summary>
+    private Slot NewSlot() => new(EventContext.Install(), _subscription.Resilience?.CreateDelivery(_subscription.Handler, _context.Abort));
+
+    /// <summary>Delivers one event; completes synchronously when the handler did and nothing went wrong.</summary>
+    private ValueTask DeliverAsync(Event @event, Slot slot)
+    {
+        var abort = _context.Abort;
+        if (!_plain || _context.TracingEnabled || abort.IsCancellationRequested)
+        {
+            return DeliverGuardedAsync(@event, slot);
+        }
+
+        // No expiry, duplicate check, policy or trace: call the handler and, when it finished synchronously and
+        // succeeded, finish here without an asynchronous state machine (the hot path of a plain subscription).
+        Interlocked.Increment(ref _inFlight);
+        slot.Context.Event = @event;
+        var handled = HandleDirectlyAsync(@event, abort);
+        if (handled.IsCompletedSuccessfully && handled.Result.Outcome == DeliveryOutcome.Handled)
+        {
+            _context.Metrics.Delivered(@event.Type, _subscription.Name);
+            _context.Redrives.TryTake(@event)?.Complete(handled: true);
+            slot.Context.Event = null;
+            Interlocked.Decrement(ref _inFlight);
+            return default;
+        }
+
+        return FinishAsync(@event, slot, handled, activity: null);
+    }
+
+    /// <summary>The full path: shutdown, expiry and duplicate checks, the policy, and tracing.</summary>
+    private async ValueTask DeliverGuardedAsync(Event @event, Slot slot)
     {
         var abort = _context.Abort;
         if (abort.IsCancellationRequested)
@@ -128,13 +163,20 @@ internal sealed class SubscriptionWorker
         }
 
         Interlocked.Increment(ref _inFlight);
-        current.Event = @event;
+        slot.Context.Event = @event;
         var activity = _context.TracingEnabled ? EventBusTracing.StartHandle(@event, _subscription.Name) : null;
+        var handled = slot.Delivery is { } delivery
+            ? _subscription.Resilience!.ExecuteAsync(delivery, @event, _lanes, abort)
+            : HandleDirectlyAsync(@event, abort);
+        await FinishAsync(@event, slot, handled, activity).ConfigureAwait(false);
+    }
+
+    /// <summary>Awaits the outcome, records it, and dead-letters what was not handled; ends the in-flight count.</summary>
+    private async ValueTask FinishAsync(Event @event, Slot slot, ValueTask<DeliveryResult> handled, Activity? activity)
+    {
         try
         {
-            var result = _subscription.Resilience is { } resilience
-                ? await resilience.ExecuteAsync(@event, _subscription.Handler, _lanes, abort).ConfigureAwait(false)
-                : await HandleDirectlyAsync(@event, abort).ConfigureAwait(false);
+            var result = await handled.ConfigureAwait(false);
             EventBusTracing.SetOutcome(activity, result.Attempts, OutcomeName(result.Outcome), result.Outcome is DeliveryOutcome.Handled ? null : result.Exception);
             switch (result.Outcome)
             {
@@ -159,7 +201,7 @@ internal sealed class SubscriptionWorker
         finally
         {
             activity?.Dispose();
-            current.Event = null;
+            slot.Context.Event = null;
             Interlocked.Decrement(ref _inFlight);
         }
     }
@@ -173,29 +215,70 @@ internal sealed class SubscriptionWorker
         _ => "dead_lettered",
     };
 
-    /// <summary>The path of a subscription without a policy: one attempt, no pipeline.</summary>
-    private async ValueTask<DeliveryResult> HandleDirectlyAsync(Event @event, CancellationToken abort)
+    /// <summary>The path of a subscription without a policy: one attempt, no pipeline; synchronous when the handler is.</summary>
+    private ValueTask<DeliveryResult> HandleDirectlyAsync(Event @event, CancellationToken abort)
     {
-        var started = _context.TimeProvider.GetTimestamp();
+        var metrics = _context.Metrics;
+        var started = metrics.RecordsHandlerDuration ? _context.TimeProvider.GetTimestamp() : 0;
+        ValueTask pending;
         try
         {
-            await _subscription.Handler(@event, abort).ConfigureAwait(false);
-            _context.Metrics.HandlerDuration(@event.Type, _subscription.Name, _context.TimeProvider.GetElapsedTime(started), success: true);
-            return DeliveryResult.Handled(1);
-        }
-        catch (OperationCanceledException ex) when (abort.IsCancellationRequested)
-        {
-            return new DeliveryResult(DeliveryOutcome.Cancelled, 1, ex);
-        }
-        catch (EventPayloadMismatchException ex)
-        {
-            return new DeliveryResult(DeliveryOutcome.Unreadable, 1, ex);
+            pending = _subscription.Handler(@event, abort);
         }
         catch (Exception ex)
         {
-            _context.Metrics.HandlerDuration(@event.Type, _subscription.Name, _context.TimeProvider.GetElapsedTime(started), success: false);
-            _context.Metrics.Failed(@event.Type, _subscription.Name, ex);
-            return new DeliveryResult(DeliveryOutcome.Failed, 1, ex);
+            return new ValueTask<DeliveryResult>(Failed(@event, ex, abort, started));
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            pending.GetAwaiter().GetResult();
+            Succeeded(@event, started);
+            return new ValueTask<DeliveryResult>(DeliveryResult.Handled(1));
+        }
+
+        return AwaitHandlerAsync(@event, pending, abort, started);
+    }
+
+    private async ValueTask<DeliveryResult> AwaitHandlerAsync(Event @event, ValueTask pending, CancellationToken abort, long started)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            return Failed(@event, ex, abort, started);
+        }
+
+        Succeeded(@event, started);
+        return DeliveryResult.Handled(1);
+    }
+
+    private void Succeeded(Event @event, long started)
+    {
+        if (started != 0)
+        {
+            _context.Metrics.HandlerDuration(@event.Type, _subscription.Name, _context.TimeProvider.GetElapsedTime(started), success: true);
+        }
+    }
+
+    private DeliveryResult Failed(Event @event, Exception exception, CancellationToken abort, long started)
+    {
+        switch (exception)
+        {
+            case OperationCanceledException when abort.IsCancellationRequested:
+                return new DeliveryResult(DeliveryOutcome.Cancelled, 1, exception);
+            case EventPayloadMismatchException:
+                return new DeliveryResult(DeliveryOutcome.Unreadable, 1, exception);
+            default:
+                if (started != 0)
+                {
+                    _context.Metrics.HandlerDuration(@event.Type, _subscription.Name, _context.TimeProvider.GetElapsedTime(started), success: false);
+                }
+
+                _context.Metrics.Failed(@event.Type, _subscription.Name, exception);
+                return new DeliveryResult(DeliveryOutcome.Failed, 1, exception);
         }
     }
 
@@ -209,4 +292,7 @@ internal sealed class SubscriptionWorker
 
         await _context.DeadLetters.AddAsync(@event, _subscription.Name, reason, exception, attempts).ConfigureAwait(false);
     }
+
+    /// <summary>What one delivering slot keeps across events: its ambient-event holder and its policy trip state.</summary>
+    private sealed record Slot(EventContext.Holder Context, SubscriptionResilience.Delivery? Delivery);
 }

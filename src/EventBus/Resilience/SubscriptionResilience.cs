@@ -120,10 +120,26 @@ internal sealed class SubscriptionResilience
         return new SubscriptionResilience(subscriptionName, options, fallback, timeProvider, metrics, logger);
     }
 
-    /// <summary>Handles one event through the pipeline; never throws.</summary>
-    public async ValueTask<DeliveryResult> ExecuteAsync(Event @event, Func<Event, CancellationToken, ValueTask> handler, PriorityLanes lanes, CancellationToken abort)
+    /// <summary>Creates the reusable trip state of one delivering slot.</summary>
+    public Delivery CreateDelivery(Func<Event, CancellationToken, ValueTask> handler, CancellationToken abort) => new(handler, this, abort);
+
+    /// <summary>Handles one event through the pipeline, using the slot's trip state from <see cref="CreateDelivery"/>
+    /// (one event at a time); never throws.</summary>
+    public async ValueTask<DeliveryResult> ExecuteAsync(Delivery delivery, Event @event, PriorityLanes lanes, CancellationToken abort)
     {
-        var delivery = new Delivery(@event, handler, this, abort);
+        delivery.Begin(@event);
+        try
+        {
+            return await RunAsync(delivery, @event, lanes, abort).ConfigureAwait(false);
+        }
+        finally
+        {
+            delivery.End();
+        }
+    }
+
+    private async ValueTask<DeliveryResult> RunAsync(Delivery delivery, Event @event, PriorityLanes lanes, CancellationToken abort)
+    {
         while (true)
         {
             var context = ResilienceContextPool.Shared.Get(abort);
@@ -223,41 +239,103 @@ internal sealed class SubscriptionResilience
         }
     }
 
-    /// <summary>One event's trip through the pipeline: the attempts so far and the last handler failure.</summary>
-    private sealed class Delivery(Event @event, Func<Event, CancellationToken, ValueTask> handler, SubscriptionResilience owner, CancellationToken abort)
+    /// <summary>
+    /// One delivering slot's trip state through the pipeline: the event being delivered, its attempts so far and its
+    /// last handler failure. A slot delivers one event at a time, so it keeps one instance and reuses it per event.
+    /// </summary>
+    internal sealed class Delivery(Func<Event, CancellationToken, ValueTask> handler, SubscriptionResilience owner, CancellationToken abort)
     {
-        public Event Event { get; } = @event;
+        public Event Event { get; private set; } = null!;
 
         public int Attempts { get; private set; }
 
         public Exception? LastFailure { get; private set; }
 
-        public async ValueTask<Outcome<bool>> AttemptAsync(ResilienceContext context)
+        /// <summary>Starts the trip of the next event.</summary>
+        public void Begin(Event @event)
+        {
+            Event = @event;
+            Attempts = 0;
+            LastFailure = null;
+        }
+
+        /// <summary>Clears the references of the finished trip, so the slot does not keep the event alive.</summary>
+        public void End()
+        {
+            Event = null!;
+            LastFailure = null;
+        }
+
+        public ValueTask<Outcome<bool>> AttemptAsync(ResilienceContext context)
         {
             Attempts++;
-            var started = owner._timeProvider.GetTimestamp();
+            var metrics = owner._metrics;
+            var started = metrics.RecordsHandlerDuration ? owner._timeProvider.GetTimestamp() : 0;
+            ValueTask pending;
             try
             {
-                await handler(Event, context.CancellationToken).ConfigureAwait(context.ContinueOnCapturedContext);
-                owner._metrics.HandlerDuration(Event.Type, owner._subscriptionName, owner._timeProvider.GetElapsedTime(started), success: true);
-                return Outcome.FromResult(true);
+                pending = handler(Event, context.CancellationToken);
             }
             catch (Exception ex)
             {
-                owner._metrics.HandlerDuration(Event.Type, owner._subscriptionName, owner._timeProvider.GetElapsedTime(started), success: false);
-                if (ex is not EventPayloadMismatchException)
-                {
-                    // A cancellation the bus did not ask for is a timeout: record it as one. Polly still gets the
-                    // original exception, which is how its timeout strategy recognises its own cancellation.
-                    var failure = ex is OperationCanceledException && context.CancellationToken.IsCancellationRequested && !abort.IsCancellationRequested
-                        ? new TimeoutRejectedException("The handler did not complete within its timeout.", ex)
-                        : ex;
-                    owner._metrics.Failed(Event.Type, owner._subscriptionName, failure);
-                    LastFailure = failure;
-                }
-
-                return Outcome.FromException<bool>(ex);
+                return new ValueTask<Outcome<bool>>(Failed(ex, context, started));
             }
+
+            if (pending.IsCompletedSuccessfully)
+            {
+                // The common case: the handler finished synchronously; no state machine for it.
+                pending.GetAwaiter().GetResult();
+                Succeeded(started);
+                return new ValueTask<Outcome<bool>>(Outcome.FromResult(true));
+            }
+
+            return AwaitAttemptAsync(pending, context, started);
+        }
+
+        private async ValueTask<Outcome<bool>> AwaitAttemptAsync(ValueTask pending, ResilienceContext context, long started)
+        {
+            try
+            {
+                await pending.ConfigureAwait(context.ContinueOnCapturedContext);
+            }
+            catch (Exception ex)
+            {
+                return Failed(ex, context, started);
+            }
+
+            Succeeded(started);
+            return Outcome.FromResult(true);
+        }
+
+        private void Succeeded(long started)
+        {
+            var metrics = owner._metrics;
+            if (started != 0)
+            {
+                metrics.HandlerDuration(Event.Type, owner._subscriptionName, owner._timeProvider.GetElapsedTime(started), success: true);
+            }
+        }
+
+        private Outcome<bool> Failed(Exception ex, ResilienceContext context, long started)
+        {
+            var metrics = owner._metrics;
+            if (started != 0)
+            {
+                metrics.HandlerDuration(Event.Type, owner._subscriptionName, owner._timeProvider.GetElapsedTime(started), success: false);
+            }
+
+            if (ex is not EventPayloadMismatchException)
+            {
+                // A cancellation the bus did not ask for is a timeout: record it as one. Polly still gets the
+                // original exception, which is how its timeout strategy recognises its own cancellation.
+                var failure = ex is OperationCanceledException && context.CancellationToken.IsCancellationRequested && !abort.IsCancellationRequested
+                    ? new TimeoutRejectedException("The handler did not complete within its timeout.", ex)
+                    : ex;
+                metrics.Failed(Event.Type, owner._subscriptionName, failure);
+                LastFailure = failure;
+            }
+
+            return Outcome.FromException<bool>(ex);
         }
     }
 }

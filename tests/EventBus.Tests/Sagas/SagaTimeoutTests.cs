@@ -15,6 +15,7 @@ public sealed class SagaTimeoutTests
         await using var harness = await SagaHarness.StartAsync(new FlowSaga(Deadline));
         await harness.PublishAsync(new FlowStarted("f1"), id: "start-1", correlationId: "corr-1");
         var started = await harness.Store.WaitForAsync("f1", i => i.Status == SagaStatus.Active);
+        await harness.Logs.WaitForAsync("SagaTimeoutScheduled"); // armed just after the save: wait, or the clock moves first
 
         harness.Time.Advance(Deadline);
         var ended = await harness.Store.WaitForAsync("f1", i => i.IsFinished);
@@ -39,6 +40,7 @@ public sealed class SagaTimeoutTests
         await using var harness = await SagaHarness.StartAsync(new FlowSaga(Deadline));
         await harness.PublishAsync(new FlowStarted("f1"));
         await harness.Store.WaitForAsync("f1", i => i.Status == SagaStatus.Active);
+        await harness.Logs.WaitForAsync("SagaTimeoutScheduled"); // armed just after the save: wait, or the clock moves first
 
         harness.Time.Advance(Deadline - TimeSpan.FromSeconds(1));
 
@@ -53,6 +55,7 @@ public sealed class SagaTimeoutTests
         await using var harness = await SagaHarness.StartAsync(new FlowSaga(Deadline));
         await harness.PublishAsync(new FlowStarted("f1"));
         await harness.Store.WaitForAsync("f1", i => i.Status == SagaStatus.Active);
+        await harness.Logs.WaitForAsync("SagaTimeoutScheduled"); // armed just after the save: wait, or the clock moves first
         harness.Runner.ArmedTimeoutCount.Should().Be(1);
 
         await harness.PublishAsync(new ADone("f1"));
@@ -71,6 +74,7 @@ public sealed class SagaTimeoutTests
         await using var harness = await SagaHarness.StartAsync(new FlowSaga(Deadline));
         await harness.PublishAsync(new FlowStarted("f1"));
         var started = await harness.Store.WaitForAsync("f1", i => i.Status == SagaStatus.Active);
+        await harness.Logs.WaitForAsync("SagaTimeoutScheduled"); // armed just after the save: wait, or the clock moves first
         var stale = started.Timeouts.Single().Event;
         await harness.PublishAsync(new ADone("f1"));
         await harness.Store.WaitForAsync("f1", i => i.CurrentStep == "b");
