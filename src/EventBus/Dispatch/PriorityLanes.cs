@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -7,10 +8,15 @@ using EventBus.Internal;
 namespace EventBus.Dispatch;
 
 /// <summary>
-/// The queue of one subscription: one channel lane per priority, a shared capacity, an overflow policy, and weighted
+/// The queue of one subscription: one lane per priority, a shared capacity, an overflow policy, and weighted
 /// round-robin reading (High 10 : Normal 5 : Low 1 while all lanes are backlogged; an empty lane gives its turn away).
 /// </summary>
-/// <remarks>One reader (the subscription's dispatcher) and any number of writers.</remarks>
+/// <remarks>
+/// One reader (the subscription's dispatcher) and any number of writers. The lanes are lock-free queues with this
+/// class's own capacity count and wake-up signal: a <see cref="Channel{T}"/> would add a lock per write and a second
+/// count for what this class already tracks. Completion is race-free through the count: a writer takes its slot before
+/// it checks for completion, so the reader, once completed, finishes only when every taken slot was read or given back.
+/// </remarks>
 internal sealed class PriorityLanes
 {
     private const int HighLane = 0;
@@ -22,13 +28,9 @@ internal sealed class PriorityLanes
 
     private static readonly int[] Weights = [(int)EventPriority.High, (int)EventPriority.Normal, (int)EventPriority.Low];
 
-    private readonly Channel<Event>[] _lanes;
-    private readonly ChannelReader<Event> _high;
-    private readonly ChannelReader<Event> _normal;
-    private readonly ChannelReader<Event> _low;
-    private readonly ChannelWriter<Event> _highWriter;
-    private readonly ChannelWriter<Event> _normalWriter;
-    private readonly ChannelWriter<Event> _lowWriter;
+    private readonly ConcurrentQueue<Event> _high = new();
+    private readonly ConcurrentQueue<Event> _normal = new();
+    private readonly ConcurrentQueue<Event> _low = new();
     private readonly string _subscriptionName;
     private readonly AsyncAutoResetSignal _readable = new();
     private TaskCompletionSource _spaceFreed = NewSpaceSignal();
@@ -47,18 +49,6 @@ internal sealed class PriorityLanes
         _subscriptionName = subscriptionName;
         Capacity = capacity;
         Policy = policy;
-        var options = new UnboundedChannelOptions { SingleReader = false, SingleWriter = false, AllowSynchronousContinuations = false };
-        _lanes = [Channel.CreateUnbounded<Event>(options), Channel.CreateUnbounded<Event>(options), Channel.CreateUnbounded<Event>(options)];
-
-        // Readers and writers as fields, not arrays: the publisher then reads per event only this object and the
-        // channels, never a small array allocated last here that could share a cache line with whatever the
-        // subscription allocates next (its worker, whose counters change per event on the reader's core).
-        _high = _lanes[HighLane].Reader;
-        _normal = _lanes[NormalLane].Reader;
-        _low = _lanes[LowLane].Reader;
-        _highWriter = _lanes[HighLane].Writer;
-        _normalWriter = _lanes[NormalLane].Writer;
-        _lowWriter = _lanes[LowLane].Writer;
     }
 
     public int Capacity { get; }
@@ -100,7 +90,7 @@ internal sealed class PriorityLanes
     {
         ref var state = ref _reader;
         var high = state.HighCredit > 0;
-        if (high && _high.TryRead(out @event))
+        if (high && _high.TryDequeue(out @event))
         {
             state.HighCredit--;
             OnDequeued();
@@ -108,7 +98,7 @@ internal sealed class PriorityLanes
         }
 
         var normal = state.NormalCredit > 0;
-        if (normal && _normal.TryRead(out @event))
+        if (normal && _normal.TryDequeue(out @event))
         {
             state.NormalCredit--;
             OnDequeued();
@@ -116,7 +106,7 @@ internal sealed class PriorityLanes
         }
 
         var low = state.LowCredit > 0;
-        if (low && _low.TryRead(out @event))
+        if (low && _low.TryDequeue(out @event))
         {
             state.LowCredit--;
             OnDequeued();
@@ -128,21 +118,21 @@ internal sealed class PriorityLanes
         state.HighCredit = Weights[HighLane];
         state.NormalCredit = Weights[NormalLane];
         state.LowCredit = Weights[LowLane];
-        if (!high && _high.TryRead(out @event))
+        if (!high && _high.TryDequeue(out @event))
         {
             state.HighCredit--;
             OnDequeued();
             return true;
         }
 
-        if (!normal && _normal.TryRead(out @event))
+        if (!normal && _normal.TryDequeue(out @event))
         {
             state.NormalCredit--;
             OnDequeued();
             return true;
         }
 
-        if (!low && _low.TryRead(out @event))
+        if (!low && _low.TryDequeue(out @event))
         {
             state.LowCredit--;
             OnDequeued();
@@ -153,7 +143,7 @@ internal sealed class PriorityLanes
         return false;
     }
 
-    /// <summary>Waits until an event can be read; false once the lanes are completed and empty.</summary>
+    /// <summary>Waits until an event can be read; false once the lanes are completed and every accepted event was read.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> WaitToReadAsync()
     {
@@ -166,7 +156,16 @@ internal sealed class PriorityLanes
 
             if (_completed)
             {
-                return HasItems();
+                // A writer that took its slot before completion may still be writing its event: it either writes it
+                // or gives the slot back promptly (it checks for completion right after taking it). Wait for that.
+                Interlocked.MemoryBarrier();
+                if (Count == 0)
+                {
+                    return HasItems();
+                }
+
+                await Task.Yield();
+                continue;
             }
 
             await _readable.WaitAsync().ConfigureAwait(false);
@@ -177,27 +176,21 @@ internal sealed class PriorityLanes
     public void Complete()
     {
         _completed = true;
-        foreach (var lane in _lanes)
-        {
-            lane.Writer.TryComplete();
-        }
-
+        Interlocked.MemoryBarrier();
         _readable.Set();
         ReleaseSpaceWaiters();
     }
 
     private static TaskCompletionSource NewSpaceSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ChannelWriter<Event> WriterOf(EventPriority priority) => priority switch
+    private ConcurrentQueue<Event> LaneOf(EventPriority priority) => priority switch
     {
-        EventPriority.High => _highWriter,
-        EventPriority.Low => _lowWriter,
-        _ => _normalWriter,
+        EventPriority.High => _high,
+        EventPriority.Low => _low,
+        _ => _normal,
     };
 
-    // Count, not TryPeek: peeking marks the lane's queue segment as observed, so its slots are never reused and every
-    // event would allocate a fresh slot (16 bytes per event per subscription in steady state).
-    private bool HasItems() => _high.Count != 0 || _normal.Count != 0 || _low.Count != 0;
+    private bool HasItems() => !_high.IsEmpty || !_normal.IsEmpty || !_low.IsEmpty;
 
     private bool TryReserve()
     {
@@ -226,14 +219,17 @@ internal sealed class PriorityLanes
     }
 
     /// <summary>Writes an event whose slot is already counted.</summary>
+    /// <remarks>The slot was taken with a full fence (a compare-exchange), so this completion check cannot miss a
+    /// completion the reader has seen; when it is completed, the slot is given back instead.</remarks>
     private void Write(Event @event)
     {
-        if (_completed || !WriterOf(@event.Priority).TryWrite(@event))
+        if (_completed)
         {
             Interlocked.Decrement(ref _writer.Slots);
             throw new ChannelClosedException();
         }
 
+        LaneOf(@event.Priority).Enqueue(@event);
         _readable.Set();
     }
 
@@ -270,14 +266,20 @@ internal sealed class PriorityLanes
     {
         while (true)
         {
-            for (var lane = LowLane; lane >= HighLane; lane--)
+            if (_low.TryDequeue(out var oldest) || _normal.TryDequeue(out oldest) || _high.TryDequeue(out oldest))
             {
-                if (_lanes[lane].Reader.TryRead(out var oldest))
+                // The slot of the dropped event passes to the incoming one: the count does not change.
+                if (_completed)
                 {
-                    // The slot of the dropped event passes to the incoming one: the count does not change.
-                    Write(@event);
-                    return oldest;
+                    // Too late for the incoming event; the dequeued one keeps its slot and goes back to be delivered.
+                    LaneOf(oldest.Priority).Enqueue(oldest);
+                    _readable.Set();
+                    throw new ChannelClosedException();
                 }
+
+                LaneOf(@event.Priority).Enqueue(@event);
+                _readable.Set();
+                return oldest;
             }
 
             // The reader emptied the lanes meanwhile; there may be room now.
