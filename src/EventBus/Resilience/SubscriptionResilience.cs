@@ -15,7 +15,8 @@ namespace EventBus.Resilience;
 /// </summary>
 internal sealed class SubscriptionResilience
 {
-    private static readonly ResiliencePropertyKey<Delivery> DeliveryKey = new("EventBus.Delivery");
+    /// <summary>Where a pipeline execution finds the delivery it runs for.</summary>
+    internal static readonly ResiliencePropertyKey<Delivery> DeliveryKey = new("EventBus.Delivery");
 
     private readonly ResiliencePipeline _pipeline;
     private readonly CircuitBreakerStateProvider? _breaker;
@@ -23,6 +24,7 @@ internal sealed class SubscriptionResilience
     private readonly string _subscriptionName;
     private readonly int _maxAttempts;
     private readonly TimeSpan _breakDuration;
+    private readonly TimeSpan? _operationTimeout;
     private readonly TimeProvider _timeProvider;
     private readonly EventBusMetrics _metrics;
     private readonly ILogger _logger;
@@ -37,11 +39,10 @@ internal sealed class SubscriptionResilience
         _metrics = metrics;
         _logger = logger;
 
+        // The operation limit wraps each pipeline execution (see RunAsync): it is the token of the execution's context,
+        // which only code outside the pipeline can choose.
+        _operationTimeout = options.OperationTimeout;
         var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider, Name = subscriptionName };
-        if (options.OperationTimeout is { } operationTimeout)
-        {
-            builder.AddTimeout(operationTimeout);
-        }
 
         if (options.Retry.MaxRetryAttempts > 0)
         {
@@ -94,7 +95,7 @@ internal sealed class SubscriptionResilience
 
         if (options.AttemptTimeout is { } attemptTimeout)
         {
-            builder.AddTimeout(attemptTimeout);
+            builder.AddStrategy(_ => new AttemptTimeoutStrategy(attemptTimeout, timeProvider));
         }
 
         _pipeline = builder.Build();
@@ -142,19 +143,32 @@ internal sealed class SubscriptionResilience
     {
         while (true)
         {
-            var context = ResilienceContextPool.Shared.Get(abort);
+            var limit = _operationTimeout is null
+                ? default
+                : DeferredTimeout.Start(delivery.Timeouts, TimeoutSlot.Operation, abort, _timeProvider);
+            var context = ResilienceContextPool.Shared.Get(limit.IsActive ? limit.Token : abort);
             context.Properties.Set(DeliveryKey, delivery);
-            Outcome<bool> outcome;
+            Exception? exception;
             try
             {
-                outcome = await _pipeline.ExecuteOutcomeAsync(static (ctx, d) => d.AttemptAsync(ctx), context, delivery).ConfigureAwait(false);
+                var pending = _pipeline.ExecuteOutcomeAsync(static (ctx, d) => d.AttemptAsync(ctx), context, delivery);
+                if (!pending.IsCompleted && limit.IsActive)
+                {
+                    limit.Arm(_operationTimeout!.Value);
+                }
+
+                exception = (await pending.ConfigureAwait(false)).Exception;
             }
             finally
             {
                 ResilienceContextPool.Shared.Return(context);
             }
 
-            var exception = outcome.Exception;
+            if (limit.IsActive)
+            {
+                exception = limit.End(exception, _operationTimeout!.Value);
+            }
+
             switch (exception)
             {
                 case null:
@@ -251,6 +265,13 @@ internal sealed class SubscriptionResilience
 
         public Exception? LastFailure { get; private set; }
 
+        /// <summary>Gets the cancellation sources the slot's time limits reuse across events.</summary>
+        public TimeoutSources Timeouts { get; } = new();
+
+        /// <summary>Gets or sets the token of the running attempt's time limit, when the pipeline has one; the handler
+        /// observes it instead of the pipeline context's token.</summary>
+        public CancellationToken? HandlerToken { get; set; }
+
         /// <summary>Starts the trip of the next event.</summary>
         public void Begin(Event @event)
         {
@@ -271,14 +292,15 @@ internal sealed class SubscriptionResilience
             Attempts++;
             var metrics = owner._metrics;
             var started = metrics.RecordsHandlerDuration ? owner._timeProvider.GetTimestamp() : 0;
+            var token = HandlerToken ?? context.CancellationToken;
             ValueTask pending;
             try
             {
-                pending = handler(Event, context.CancellationToken);
+                pending = handler(Event, token);
             }
             catch (Exception ex)
             {
-                return new ValueTask<Outcome<bool>>(Failed(ex, context, started));
+                return new ValueTask<Outcome<bool>>(Failed(ex, token, started));
             }
 
             if (pending.IsCompletedSuccessfully)
@@ -289,10 +311,10 @@ internal sealed class SubscriptionResilience
                 return new ValueTask<Outcome<bool>>(Outcome.FromResult(true));
             }
 
-            return AwaitAttemptAsync(pending, context, started);
+            return AwaitAttemptAsync(pending, context, token, started);
         }
 
-        private async ValueTask<Outcome<bool>> AwaitAttemptAsync(ValueTask pending, ResilienceContext context, long started)
+        private async ValueTask<Outcome<bool>> AwaitAttemptAsync(ValueTask pending, ResilienceContext context, CancellationToken token, long started)
         {
             try
             {
@@ -300,7 +322,7 @@ internal sealed class SubscriptionResilience
             }
             catch (Exception ex)
             {
-                return Failed(ex, context, started);
+                return Failed(ex, token, started);
             }
 
             Succeeded(started);
@@ -316,7 +338,7 @@ internal sealed class SubscriptionResilience
             }
         }
 
-        private Outcome<bool> Failed(Exception ex, ResilienceContext context, long started)
+        private Outcome<bool> Failed(Exception ex, CancellationToken token, long started)
         {
             var metrics = owner._metrics;
             if (started != 0)
@@ -328,7 +350,7 @@ internal sealed class SubscriptionResilience
             {
                 // A cancellation the bus did not ask for is a timeout: record it as one. Polly still gets the
                 // original exception, which is how its timeout strategy recognises its own cancellation.
-                var failure = ex is OperationCanceledException && context.CancellationToken.IsCancellationRequested && !abort.IsCancellationRequested
+                var failure = ex is OperationCanceledException && token.IsCancellationRequested && !abort.IsCancellationRequested
                     ? new TimeoutRejectedException("The handler did not complete within its timeout.", ex)
                     : ex;
                 metrics.Failed(Event.Type, owner._subscriptionName, failure);
