@@ -21,6 +21,7 @@ internal sealed class SubscriptionWorker
 
     // Nothing to check or apply around the handler but shutdown and tracing: the synchronous fast path may be taken.
     private readonly bool _plain;
+    private readonly bool _sequential;
     private int _inFlight;
 
     public SubscriptionWorker(Subscription subscription, PriorityLanes lanes, DispatchContext context)
@@ -28,6 +29,7 @@ internal sealed class SubscriptionWorker
         _subscription = subscription;
         _lanes = lanes;
         _context = context;
+        _sequential = subscription.MaxConcurrency == 1;
         _plain = subscription.TimeToLive is null && subscription.Idempotency is null && subscription.Resilience is null;
     }
 
@@ -37,7 +39,7 @@ internal sealed class SubscriptionWorker
     public int InFlight => Volatile.Read(ref _inFlight);
 
     public void Start() =>
-        Completion = _subscription.MaxConcurrency == 1
+        Completion = _sequential
             ? Task.Run(RunSequentialAsync)
             : Task.Run(RunPartitionedAsync);
 
@@ -112,14 +114,14 @@ internal sealed class SubscriptionWorker
     private ValueTask DeliverAsync(Event @event, Slot slot)
     {
         var abort = _context.Abort;
-        if (!_plain || _context.TracingEnabled || abort.IsCancellationRequested)
+        if (!_plain || abort.IsCancellationRequested || (_context.TracingEnabled && EventBusTracing.Source.HasListeners()))
         {
             return DeliverGuardedAsync(@event, slot);
         }
 
         // No expiry, duplicate check, policy or trace: call the handler and, when it finished synchronously and
         // succeeded, finish here without an asynchronous state machine (the hot path of a plain subscription).
-        Interlocked.Increment(ref _inFlight);
+        BeginInFlight();
         slot.Context.Event = @event;
         var handled = HandleDirectlyAsync(@event, abort);
         if (handled.IsCompletedSuccessfully && handled.Result.Outcome == DeliveryOutcome.Handled)
@@ -127,7 +129,7 @@ internal sealed class SubscriptionWorker
             _context.Metrics.Delivered(@event.Type, _subscription.Name);
             _context.Redrives.TryTake(@event)?.Complete(handled: true);
             slot.Context.Event = null;
-            Interlocked.Decrement(ref _inFlight);
+            EndInFlight();
             return default;
         }
 
@@ -162,7 +164,7 @@ internal sealed class SubscriptionWorker
             return;
         }
 
-        Interlocked.Increment(ref _inFlight);
+        BeginInFlight();
         slot.Context.Event = @event;
         var activity = _context.TracingEnabled ? EventBusTracing.StartHandle(@event, _subscription.Name) : null;
         var handled = slot.Delivery is { } delivery
@@ -202,6 +204,32 @@ internal sealed class SubscriptionWorker
         {
             activity?.Dispose();
             slot.Context.Event = null;
+            EndInFlight();
+        }
+    }
+
+    // One slot: only its thread writes the count, so a plain store published by a volatile write replaces an atomic
+    // read-modify-write per event; several slots share it and need the atomic form.
+    private void BeginInFlight()
+    {
+        if (_sequential)
+        {
+            Volatile.Write(ref _inFlight, 1);
+        }
+        else
+        {
+            Interlocked.Increment(ref _inFlight);
+        }
+    }
+
+    private void EndInFlight()
+    {
+        if (_sequential)
+        {
+            Volatile.Write(ref _inFlight, 0);
+        }
+        else
+        {
             Interlocked.Decrement(ref _inFlight);
         }
     }
