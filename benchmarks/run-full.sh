@@ -2,8 +2,9 @@
 # Runs every benchmark suite, copies BenchmarkDotNet's GitHub-markdown reports into benchmarks/results/ and
 # regenerates the charts, the summary and the README's performance block from them (benchmarks/chart.py).
 #
-#   benchmarks/run-full.sh            # the full run (default job, 3 launches per benchmark); on a quiet machine
-#                                     # (includes the event-store suites, which seed 1,000,000-event streams)
+#   benchmarks/run-full.sh            # the full run: 3 launches per benchmark, 5 warmup and 15 measured iterations
+#                                     # each (about 70 minutes on 2 cores); on a quiet machine. Includes the
+#                                     # event-store suites, which seed 1,000,000-event streams.
 #   benchmarks/run-full.sh --short    # a quick look (--job short); the reports and charts say "ShortRun"
 #
 # Extra arguments after the options go to BenchmarkDotNet, e.g. benchmarks/run-full.sh --short --filter '*Dispatch*'.
@@ -15,7 +16,9 @@ cd "$root"
 # Three launches (separate processes) per benchmark in the full run: on a small machine a process tends to settle
 # into one thread placement for its whole life (publisher and subscriber on one core, or on two), which moves
 # results by up to 2-3x between processes; averaging launches keeps one lucky or unlucky process from deciding a ratio.
-job=(--launchCount 3)
+# Fixed iteration counts rather than BenchmarkDotNet's open-ended default, so the run takes a predictable time; 3 x 15
+# measured iterations per benchmark is enough for the ratios reported.
+job=(--launchCount 3 --warmupCount 5 --iterationCount 15)
 if [[ "${1:-}" == "--short" ]]; then
   job=(--job short)
   shift
