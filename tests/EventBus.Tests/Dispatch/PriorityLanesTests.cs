@@ -107,4 +107,78 @@ public sealed class PriorityLanesTests
 
         subjects.Should().Equal(Enumerable.Range(0, 23).Select(i => $"{i}"));
     }
+
+    [Theory]
+    [InlineData(OverflowPolicy.Wait)]
+    [InlineData(OverflowPolicy.DropOldest)]
+    public async Task Complete_WhileWritersRace_AccountsForEveryAcceptedEventExactlyOnce(OverflowPolicy policy)
+    {
+        // Writers on several threads keep enqueueing while the lanes complete under them. Every event whose enqueue
+        // returned must come out exactly once — read, or handed back as dropped by the policy — and an event that was
+        // refused (ChannelClosedException) must never be read.
+        const int writers = 4;
+        for (var round = 0; round < 20; round++)
+        {
+            var lanes = new PriorityLanes("race", capacity: 64, policy);
+            var read = new List<string>();
+            var reader = Task.Run(async () =>
+            {
+                while (await lanes.WaitToReadAsync())
+                {
+                    while (lanes.TryRead(out var @event))
+                    {
+                        read.Add(@event.Subject!);
+                    }
+                }
+            });
+
+            var acceptedSoFar = 0;
+            var underWay = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var writerTasks = Enumerable.Range(0, writers).Select(w => Task.Run(async () =>
+            {
+                var accepted = new List<string>();
+                var dropped = new List<string>();
+                for (var i = 0; ; i++)
+                {
+                    var priority = (i % 3) switch { 0 => EventPriority.High, 1 => EventPriority.Normal, _ => EventPriority.Low };
+                    var @event = new Event("job.run") { Subject = $"{w}-{i}", Priority = priority };
+                    try
+                    {
+                        if (await lanes.EnqueueAsync(@event, CancellationToken.None) is { } droppedEvent)
+                        {
+                            dropped.Add(droppedEvent.Subject!);
+                        }
+                    }
+                    catch (System.Threading.Channels.ChannelClosedException)
+                    {
+                        return (Accepted: accepted, Dropped: dropped, Refused: @event.Subject!);
+                    }
+
+                    accepted.Add(@event.Subject!);
+                    if (Interlocked.Increment(ref acceptedSoFar) == 2_000)
+                    {
+                        underWay.TrySetResult();
+                    }
+
+                    if (i % 64 == 63)
+                    {
+                        // A drop-oldest writer never waits: let the reader and the test share the two-core pool.
+                        await Task.Yield();
+                    }
+                }
+            })).ToArray();
+
+            await underWay.Task.WaitAsync(SafetyNet);
+            lanes.Complete();
+            var results = await Task.WhenAll(writerTasks).WaitAsync(SafetyNet);
+            await reader.WaitAsync(SafetyNet);
+
+            var accepted = results.SelectMany(r => r.Accepted).ToList();
+            var refused = results.Select(r => r.Refused).ToList();
+            read.Should().NotIntersectWith(refused, "round {0}", round);
+            read.Concat(results.SelectMany(r => r.Dropped)).Order(StringComparer.Ordinal)
+                .Should().Equal(accepted.Order(StringComparer.Ordinal), "round {0}", round);
+            lanes.Count.Should().Be(0);
+        }
+    }
 }
