@@ -3,7 +3,7 @@
 # regenerates the charts, the summary and the README's performance block from them (benchmarks/chart.py).
 #
 #   benchmarks/run-full.sh            # the full run: 3 launches per benchmark, 5 warmup and 15 measured iterations
-#                                     # each (about 70 minutes on 2 cores); on a quiet machine. Includes the
+#                                     # each (about 50 minutes on 2 cores); on a quiet machine. Includes the
 #                                     # event-store suites, which seed 1,000,000-event streams.
 #   benchmarks/run-full.sh --short    # a quick look (--job short); the reports and charts say "ShortRun"
 #
