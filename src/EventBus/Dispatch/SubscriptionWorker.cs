@@ -126,8 +126,7 @@ internal sealed class SubscriptionWorker
         var handled = HandleDirectlyAsync(@event, abort);
         if (handled.IsCompletedSuccessfully && handled.Result.Outcome == DeliveryOutcome.Handled)
         {
-            _context.Metrics.Delivered(@event.Type, _subscription.Name);
-            _context.Redrives.TryTake(@event)?.Complete(handled: true);
+            OnHandled(@event);
             slot.Context.Event = null;
             EndInFlight();
             return default;
@@ -183,8 +182,7 @@ internal sealed class SubscriptionWorker
             switch (result.Outcome)
             {
                 case DeliveryOutcome.Handled:
-                    _context.Metrics.Delivered(@event.Type, _subscription.Name);
-                    _context.Redrives.TryTake(@event)?.Complete(handled: true);
+                    OnHandled(@event);
                     break;
                 case DeliveryOutcome.HandledByFallback:
                     _context.Redrives.TryTake(@event)?.Complete(handled: true);
@@ -232,6 +230,12 @@ internal sealed class SubscriptionWorker
         {
             Interlocked.Decrement(ref _inFlight);
         }
+    }
+
+    private void OnHandled(Event @event)
+    {
+        _context.Metrics.Delivered(@event.Type, _subscription.Name);
+        _context.Redrives.TryTake(@event)?.Complete(handled: true);
     }
 
     private static string OutcomeName(DeliveryOutcome outcome) => outcome switch

@@ -39,7 +39,7 @@ internal sealed class SubscriptionResilience
         _metrics = metrics;
         _logger = logger;
 
-        // The operation limit wraps each pipeline execution (see RunAsync): it is the token of the execution's context,
+        // The operation limit wraps each pipeline execution (see ExecuteAsync): it is the token of the execution's context,
         // which only code outside the pipeline can choose.
         _operationTimeout = options.OperationTimeout;
         var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider, Name = subscriptionName };
@@ -131,76 +131,71 @@ internal sealed class SubscriptionResilience
         delivery.Begin(@event);
         try
         {
-            return await RunAsync(delivery, @event, lanes, abort).ConfigureAwait(false);
+            while (true)
+            {
+                var limit = _operationTimeout is null
+                    ? default
+                    : DeferredTimeout.Start(delivery.Timeouts, TimeoutSlot.Operation, abort, _timeProvider);
+                var context = ResilienceContextPool.Shared.Get(limit.IsActive ? limit.Token : abort);
+                context.Properties.Set(DeliveryKey, delivery);
+                Exception? exception;
+                try
+                {
+                    var pending = _pipeline.ExecuteOutcomeAsync(static (ctx, d) => d.AttemptAsync(ctx), context, delivery);
+                    if (!pending.IsCompleted && limit.IsActive)
+                    {
+                        limit.Arm(_operationTimeout!.Value);
+                    }
+
+                    exception = (await pending.ConfigureAwait(false)).Exception;
+                }
+                finally
+                {
+                    ResilienceContextPool.Shared.Return(context);
+                }
+
+                if (limit.IsActive)
+                {
+                    exception = limit.End(exception, _operationTimeout!.Value);
+                }
+
+                switch (exception)
+                {
+                    case null:
+                        return DeliveryResult.Handled(delivery.Attempts);
+                    case EventPayloadMismatchException:
+                        return new DeliveryResult(DeliveryOutcome.Unreadable, delivery.Attempts, exception);
+                    case OperationCanceledException when abort.IsCancellationRequested:
+                        return new DeliveryResult(DeliveryOutcome.Cancelled, delivery.Attempts, exception);
+                    case BrokenCircuitException broken:
+                        if (_fallback is not null)
+                        {
+                            return await FallbackAsync(delivery, FallbackReason.CircuitOpen, delivery.LastFailure, abort).ConfigureAwait(false);
+                        }
+
+                        if (delivery.Attempts >= _maxAttempts)
+                        {
+                            // This event has used its whole budget (it may be what opened the circuit): do not hold the
+                            // subscription hostage to it.
+                            return new DeliveryResult(DeliveryOutcome.Failed, delivery.Attempts, delivery.LastFailure ?? broken);
+                        }
+
+                        if (!await PauseAsync(@event, broken, lanes, abort).ConfigureAwait(false))
+                        {
+                            return new DeliveryResult(DeliveryOutcome.Cancelled, delivery.Attempts, delivery.LastFailure);
+                        }
+
+                        continue;
+                    default:
+                        return _fallback is not null
+                            ? await FallbackAsync(delivery, FallbackReason.RetriesExhausted, exception, abort).ConfigureAwait(false)
+                            : new DeliveryResult(DeliveryOutcome.Failed, delivery.Attempts, exception);
+                }
+            }
         }
         finally
         {
             delivery.End();
-        }
-    }
-
-    private async ValueTask<DeliveryResult> RunAsync(Delivery delivery, Event @event, PriorityLanes lanes, CancellationToken abort)
-    {
-        while (true)
-        {
-            var limit = _operationTimeout is null
-                ? default
-                : DeferredTimeout.Start(delivery.Timeouts, TimeoutSlot.Operation, abort, _timeProvider);
-            var context = ResilienceContextPool.Shared.Get(limit.IsActive ? limit.Token : abort);
-            context.Properties.Set(DeliveryKey, delivery);
-            Exception? exception;
-            try
-            {
-                var pending = _pipeline.ExecuteOutcomeAsync(static (ctx, d) => d.AttemptAsync(ctx), context, delivery);
-                if (!pending.IsCompleted && limit.IsActive)
-                {
-                    limit.Arm(_operationTimeout!.Value);
-                }
-
-                exception = (await pending.ConfigureAwait(false)).Exception;
-            }
-            finally
-            {
-                ResilienceContextPool.Shared.Return(context);
-            }
-
-            if (limit.IsActive)
-            {
-                exception = limit.End(exception, _operationTimeout!.Value);
-            }
-
-            switch (exception)
-            {
-                case null:
-                    return DeliveryResult.Handled(delivery.Attempts);
-                case EventPayloadMismatchException:
-                    return new DeliveryResult(DeliveryOutcome.Unreadable, delivery.Attempts, exception);
-                case OperationCanceledException when abort.IsCancellationRequested:
-                    return new DeliveryResult(DeliveryOutcome.Cancelled, delivery.Attempts, exception);
-                case BrokenCircuitException broken:
-                    if (_fallback is not null)
-                    {
-                        return await FallbackAsync(delivery, FallbackReason.CircuitOpen, delivery.LastFailure, abort).ConfigureAwait(false);
-                    }
-
-                    if (delivery.Attempts >= _maxAttempts)
-                    {
-                        // This event has used its whole budget (it may be what opened the circuit): do not hold the
-                        // subscription hostage to it.
-                        return new DeliveryResult(DeliveryOutcome.Failed, delivery.Attempts, delivery.LastFailure ?? broken);
-                    }
-
-                    if (!await PauseAsync(@event, broken, lanes, abort).ConfigureAwait(false))
-                    {
-                        return new DeliveryResult(DeliveryOutcome.Cancelled, delivery.Attempts, delivery.LastFailure);
-                    }
-
-                    continue;
-                default:
-                    return _fallback is not null
-                        ? await FallbackAsync(delivery, FallbackReason.RetriesExhausted, exception, abort).ConfigureAwait(false)
-                        : new DeliveryResult(DeliveryOutcome.Failed, delivery.Attempts, exception);
-            }
         }
     }
 
