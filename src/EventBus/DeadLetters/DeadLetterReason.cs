@@ -17,4 +17,14 @@ public enum DeadLetterReason
 
     /// <summary>The event expired before it could be handled.</summary>
     Expired,
+
+    /// <summary>The subscription's ordering key selector threw for the event, so it could not be placed.</summary>
+    OrderingKeyFailed,
+
+    /// <summary>Something around the handler failed (the duplicate check, the expiry check, a logger or metrics
+    /// listener); the handler may or may not have run.</summary>
+    DeliveryFailed,
+
+    /// <summary>The bus stopped while the handler was still running and ignoring cancellation; it may yet finish.</summary>
+    Abandoned,
 }

@@ -49,6 +49,11 @@ public sealed class EventBusHealthCheck : IHealthCheck
                 unhealthy.Add($"subscription '{subscription.Name}' circuit is {state}");
             }
 
+            if (subscription.WorkerFailed)
+            {
+                unhealthy.Add($"subscription '{subscription.Name}' worker stopped unexpectedly; its events are not delivered");
+            }
+
             if (queued >= Math.Max(1, settings.QueueCapacityThreshold * capacity))
             {
                 unhealthy.Add($"subscription '{subscription.Name}' queue is near capacity ({queued}/{capacity})");

@@ -165,6 +165,9 @@ internal sealed class EventBusMetrics : IDisposable
         DeadLetterReason.NotDrained => "not_drained",
         DeadLetterReason.DeserializationFailed => "deserialization_failed",
         DeadLetterReason.Expired => "expired",
+        DeadLetterReason.OrderingKeyFailed => "ordering_key_failed",
+        DeadLetterReason.DeliveryFailed => "delivery_failed",
+        DeadLetterReason.Abandoned => "abandoned",
         _ => "unknown",
     };
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using EventBus.DeadLetters;
 using EventBus.DependencyInjection;
 using EventBus.Diagnostics;
@@ -358,6 +357,8 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
         }
     }
 
+    /// <summary>Hands the event to every matching subscription, or to none: room is reserved in all of them before
+    /// any is written to, so a full, closed or cancelled publish leaves no subscription with the event.</summary>
     private ValueTask Dispatch(Event @event, CancellationToken cancellationToken)
     {
         var subscriptions = _registry.Match(@event.Type);
@@ -369,59 +370,160 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
 
         for (var i = 0; i < subscriptions.Length; i++)
         {
-            ValueTask<Event?> accepted;
-            try
+            if (subscriptions[i].Lanes.TryReserve() != Reservation.Reserved)
             {
-                accepted = subscriptions[i].Lanes.EnqueueAsync(@event, cancellationToken);
+                return DispatchSlowAsync(@event, subscriptions, reserved: i, cancellationToken);
             }
-            catch (ChannelClosedException)
-            {
-                ThrowIfClosed();
-                continue; // unsubscribed meanwhile: it no longer takes events
-            }
+        }
 
-            if (!accepted.IsCompletedSuccessfully || accepted.Result is not null)
-            {
-                return DispatchSlowAsync(@event, subscriptions, i, accepted, cancellationToken);
-            }
+        for (var i = 0; i < subscriptions.Length; i++)
+        {
+            subscriptions[i].Lanes.Commit(@event);
         }
 
         return default;
     }
 
-    private async ValueTask DispatchSlowAsync(Event @event, Subscription[] subscriptions, int index, ValueTask<Event?> pending, CancellationToken cancellationToken)
+    /// <summary>The publish that found a subscription full or closed: applies each overflow policy, waits for room
+    /// without holding any, and commits only when every subscription has either a slot or a policy outcome.</summary>
+    /// <param name="event">The event.</param>
+    /// <param name="subscriptions">The matching subscriptions.</param>
+    /// <param name="reserved">How many leading subscriptions already hold a slot for the event.</param>
+    /// <param name="cancellationToken">Cancels waiting for room.</param>
+    private async ValueTask DispatchSlowAsync(Event @event, Subscription[] subscriptions, int reserved, CancellationToken cancellationToken)
     {
-        while (true)
+        var plan = new Placement[subscriptions.Length];
+        plan.AsSpan(0, reserved).Fill(Placement.Reserved);
+        List<(Subscription Subscription, Event Event)>? evicted = null;
+        try
         {
-            var subscription = subscriptions[index];
-            try
+            var next = reserved;
+            while (true)
             {
-                var dropped = await pending.ConfigureAwait(false);
-                if (dropped is not null)
+                var waitFor = PlaceRest(@event, subscriptions, plan, next, ref evicted);
+                if (waitFor is null)
                 {
-                    _metrics.Dropped(dropped.Type, subscription.Name, "overflow");
-                    await _deadLetters.AddAsync(dropped, subscription.Name, DeadLetterReason.Overflow, null, 0).ConfigureAwait(false);
+                    break;
+                }
+
+                // Wait for room without holding any elsewhere, then place the whole fan-out again.
+                CancelReservations(subscriptions, plan);
+                await waitFor.Lanes.WaitForSpaceAsync(cancellationToken).ConfigureAwait(false);
+                next = 0;
+            }
+        }
+        catch
+        {
+            CancelReservations(subscriptions, plan);
+            if (evicted is not null)
+            {
+                await DeadLetterOverflowAsync(evicted).ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        List<(Subscription Subscription, Event Event)>? dropped = evicted;
+        for (var i = 0; i < subscriptions.Length; i++)
+        {
+            switch (plan[i])
+            {
+                case Placement.Reserved:
+                    subscriptions[i].Lanes.Commit(@event);
+                    break;
+                case Placement.Dropped:
+                    (dropped ??= []).Add((subscriptions[i], @event));
+                    break;
+            }
+        }
+
+        if (dropped is not null)
+        {
+            await DeadLetterOverflowAsync(dropped).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Places the event in subscriptions <paramref name="from"/> onwards.</summary>
+    /// <returns>The subscription to wait for (full, with the Wait policy), or <see langword="null"/> once every
+    /// subscription is placed.</returns>
+    /// <exception cref="SubscriptionOverflowException">A subscription with the Fail policy is full, or a handler
+    /// publishes into its own full subscription with the Wait policy.</exception>
+    /// <exception cref="EventBusClosedException">The bus is stopping.</exception>
+    private Subscription? PlaceRest(Event @event, Subscription[] subscriptions, Placement[] plan, int from, ref List<(Subscription, Event)>? evicted)
+    {
+        for (var i = from; i < subscriptions.Length; i++)
+        {
+            var subscription = subscriptions[i];
+            var lanes = subscription.Lanes;
+            var reservation = lanes.TryReserve();
+            if (reservation == Reservation.Full)
+            {
+                switch (lanes.Policy)
+                {
+                    case OverflowPolicy.Fail:
+                        throw new SubscriptionOverflowException(subscription.Name, lanes.Capacity);
+                    case OverflowPolicy.DropNewest:
+                        plan[i] = Placement.Dropped;
+                        continue;
+                    case OverflowPolicy.DropOldest:
+                        reservation = lanes.TryReserveByEvicting(out var oldest);
+                        if (oldest is not null)
+                        {
+                            (evicted ??= []).Add((subscription, oldest));
+                        }
+
+                        if (reservation == Reservation.Full)
+                        {
+                            // Every queued event is parked behind a busy ordering key or reserved by a publisher:
+                            // there is no oldest to take out, so the incoming one is dropped.
+                            plan[i] = Placement.Dropped;
+                            continue;
+                        }
+
+                        break;
+                    default:
+                        if (ReferenceEquals(EventContext.CurrentSubscription, subscription))
+                        {
+                            // Only this handler's own worker can make room, and it is busy running this handler.
+                            throw new SubscriptionOverflowException(subscription.Name, lanes.Capacity, reentrant: true);
+                        }
+
+                        return subscription;
                 }
             }
-            catch (ChannelClosedException)
+
+            if (reservation == Reservation.Closed)
             {
                 ThrowIfClosed();
+                plan[i] = Placement.Skipped; // unsubscribed meanwhile: it no longer takes events
+                continue;
             }
 
-            if (++index == subscriptions.Length)
+            plan[i] = Placement.Reserved;
+        }
+
+        return null;
+    }
+
+    private static void CancelReservations(Subscription[] subscriptions, Placement[] plan)
+    {
+        for (var i = 0; i < plan.Length; i++)
+        {
+            if (plan[i] == Placement.Reserved)
             {
-                return;
+                subscriptions[i].Lanes.CancelReservation();
             }
 
-            try
-            {
-                pending = subscriptions[index].Lanes.EnqueueAsync(@event, cancellationToken);
-            }
-            catch (ChannelClosedException)
-            {
-                ThrowIfClosed();
-                pending = ValueTask.FromResult<Event?>(null);
-            }
+            plan[i] = Placement.None;
+        }
+    }
+
+    private async ValueTask DeadLetterOverflowAsync(List<(Subscription Subscription, Event Event)> dropped)
+    {
+        foreach (var (subscription, @event) in dropped)
+        {
+            _metrics.Dropped(@event.Type, subscription.Name, "overflow");
+            await _deadLetters.AddAsync(@event, subscription.Name, DeadLetterReason.Overflow, null, 0).ConfigureAwait(false);
         }
     }
 
@@ -429,32 +531,60 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
     {
         _state = EventBusState.Stopping;
         var subscriptions = _registry.All;
-        Log.BusStopping(_logger, subscriptions.Sum(s => s.QueuedCount), _options.DrainTimeout);
-        foreach (var subscription in subscriptions)
-        {
-            subscription.CompleteIntake();
-        }
-
-        var drained = Task.WhenAll(subscriptions.Select(s => s.Completion));
         try
         {
-            await drained.WaitAsync(_options.DrainTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
-        {
-            Log.DrainTimedOut(_logger, subscriptions.Sum(s => s.QueuedCount + s.InFlightCount));
+            Log.BusStopping(_logger, subscriptions.Sum(s => s.QueuedCount), _options.DrainTimeout);
+            foreach (var subscription in subscriptions)
+            {
+                subscription.CompleteIntake();
+            }
+
+            var drained = Task.WhenAll(subscriptions.Select(s => s.Completion));
+            try
+            {
+                await drained.WaitAsync(_options.DrainTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+            {
+                Log.DrainTimedOut(_logger, subscriptions.Sum(s => s.QueuedCount + s.InFlightCount));
+            }
+
             await _abort.CancelAsync().ConfigureAwait(false);
             try
             {
                 await drained.WaitAsync(DispatchConstants.AbortGracePeriod, _timeProvider).ConfigureAwait(false);
+                return;
             }
             catch (TimeoutException)
             {
                 Log.HandlersIgnoredCancellation(_logger, subscriptions.Count(s => !s.Completion.IsCompleted));
             }
-        }
 
-        _state = EventBusState.Stopped;
-        Log.BusStopped(_logger);
+            // Handlers that ignore cancellation keep running, but stop does not return with their events, nor the
+            // events queued behind them, unaccounted for.
+            await Task.WhenAll(subscriptions
+                .Where(s => !s.Completion.IsCompleted)
+                .Select(s => s.AbandonAsync(DispatchConstants.AbortGracePeriod))).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // A worker that failed is reported by the health check; stopping still ends in Stopped.
+            Log.StopFailed(_logger, ex);
+        }
+        finally
+        {
+            _state = EventBusState.Stopped;
+            Log.BusStopped(_logger);
+        }
+    }
+
+    /// <summary>Where a publish stands with one matching subscription.</summary>
+    private enum Placement : byte
+    {
+        None,
+        Reserved,
+        Dropped,
+        Skipped,
     }
 }

@@ -12,10 +12,17 @@ namespace EventBus.Dispatch;
 /// round-robin reading (High 10 : Normal 5 : Low 1 while all lanes are backlogged; an empty lane gives its turn away).
 /// </summary>
 /// <remarks>
-/// One reader (the subscription's dispatcher) and any number of writers. The lanes are lock-free queues with this
-/// class's own capacity count and wake-up signal: a <see cref="Channel{T}"/> would add a lock per write and a second
-/// count for what this class already tracks. Completion is race-free through the count: a writer takes its slot before
-/// it checks for completion, so the reader, once completed, finishes only when every taken slot was read or given back.
+/// <para>One reader (the subscription's worker or dispatcher) and any number of writers. A write is two steps:
+/// <see cref="TryReserve"/> takes a slot of the capacity, <see cref="Commit"/> fills it. A publish that fans out to
+/// several subscriptions reserves in all of them before it commits to any, so a full or closed subscription leaves
+/// none with the event (<see cref="CancelReservation"/> gives a slot back).</para>
+/// <para>The lanes are lock-free queues with this class's own capacity count and wake-up signal: a
+/// <see cref="Channel{T}"/> would add a lock per write and a second count for what this class already tracks.
+/// Completion is race-free through the count: a writer takes its slot before it checks for completion, so a reservation
+/// made before completion is always committed, and the completed reader finishes only once every such slot was
+/// filled and read, or given back.</para>
+/// <para>A slot is freed when its event is read, or — for a reader that holds events before handling them (ordering
+/// keys with <c>MaxConcurrency</c> above 1) — when the reader calls <see cref="Release"/>.</para>
 /// </remarks>
 internal sealed class PriorityLanes
 {
@@ -28,34 +35,47 @@ internal sealed class PriorityLanes
 
     private static readonly int[] Weights = [(int)EventPriority.High, (int)EventPriority.Normal, (int)EventPriority.Low];
 
-    private readonly ConcurrentQueue<Event> _high = new();
-    private readonly ConcurrentQueue<Event> _normal = new();
-    private readonly ConcurrentQueue<Event> _low = new();
+    private readonly ConcurrentQueue<Entry> _high = new();
+    private readonly ConcurrentQueue<Entry> _normal = new();
+    private readonly ConcurrentQueue<Entry> _low = new();
     private readonly string _subscriptionName;
     private readonly AsyncAutoResetSignal _readable = new();
+    private readonly bool _freeOnRead;
+
+    // DropOldest compares the heads of the lanes and takes one out; the reader takes the same lock so that what was
+    // compared is what is taken. Subscriptions with other policies never touch it.
+    private readonly Lock _evictLock = new();
     private TaskCompletionSource _spaceFreed = NewSpaceSignal();
 
     // The queued count is split so that writers and the reader never write the same cache line per event: writers
-    // take slots on their line (_writer.Slots, with a possibly stale copy of _reader's count in _writer.KnownFreed),
-    // the one reader frees slots on its own line (_reader.Slots). Writers read the reader's line only when their stale
+    // take slots on their line (_writer.Slots, with a possibly stale copy of the freed count in _writer.KnownFreed),
+    // the reader frees slots on its own line (_reader.Slots). Writers read the reader's line only when their stale
     // copy says the lanes are full, so a publisher and a worker on different cores do not bounce a counter per event.
     private WriterCounters _writer;
     private ReaderState _reader = new() { HighCredit = Weights[HighLane], NormalCredit = Weights[NormalLane], LowCredit = Weights[LowLane] };
     private int _spaceWaiters;
     private volatile bool _completed;
 
-    public PriorityLanes(string subscriptionName, int capacity, OverflowPolicy policy)
+    /// <summary>Initializes the lanes.</summary>
+    /// <param name="subscriptionName">The subscription, for messages.</param>
+    /// <param name="capacity">How many events may be queued at once, across the lanes.</param>
+    /// <param name="policy">What a writer does when the lanes are full.</param>
+    /// <param name="freeOnRead">True to free an event's slot when it is read; false when the reader keeps events it
+    /// has read in its own queues and frees each with <see cref="Release"/> when its handling starts.</param>
+    public PriorityLanes(string subscriptionName, int capacity, OverflowPolicy policy, bool freeOnRead = true)
     {
         _subscriptionName = subscriptionName;
         Capacity = capacity;
         Policy = policy;
+        _freeOnRead = freeOnRead;
     }
 
     public int Capacity { get; }
 
     public OverflowPolicy Policy { get; }
 
-    /// <summary>Gets the number of queued events across all lanes.</summary>
+    /// <summary>Gets the number of events holding a slot: queued in the lanes, reserved by a writer, or read and held
+    /// by a reader that frees with <see cref="Release"/>.</summary>
     public int Count
     {
         get
@@ -68,82 +88,213 @@ internal sealed class PriorityLanes
 
     public bool IsCompleted => _completed;
 
-    /// <summary>Queues an event, applying the overflow policy when the lanes are full.</summary>
+    /// <summary>Queues one event, applying the overflow policy when the lanes are full (one subscription; a publish to
+    /// several uses <see cref="TryReserve"/> and <see cref="Commit"/> directly).</summary>
     /// <returns><see langword="null"/> when accepted without loss; otherwise the event that was dropped to honour
     /// the policy (the incoming one or the oldest queued one), for the caller to dead-letter.</returns>
     /// <exception cref="ChannelClosedException">The lanes no longer accept events.</exception>
     /// <exception cref="SubscriptionOverflowException">The lanes are full and the policy is <see cref="OverflowPolicy.Fail"/>.</exception>
-    public ValueTask<Event?> EnqueueAsync(Event @event, CancellationToken cancellationToken)
+    public async ValueTask<Event?> EnqueueAsync(Event @event, CancellationToken cancellationToken)
     {
-        if (TryReserve())
+        while (true)
         {
-            Write(@event);
-            return default;
+            var reservation = TryReserve();
+            Event? dropped = null;
+            if (reservation == Reservation.Full)
+            {
+                switch (Policy)
+                {
+                    case OverflowPolicy.Fail:
+                        throw new SubscriptionOverflowException(_subscriptionName, Capacity);
+                    case OverflowPolicy.DropNewest:
+                        return @event;
+                    case OverflowPolicy.DropOldest:
+                        reservation = TryReserveByEvicting(out dropped);
+                        if (reservation == Reservation.Full)
+                        {
+                            return @event;
+                        }
+
+                        break;
+                    default:
+                        await WaitForSpaceAsync(cancellationToken).ConfigureAwait(false);
+                        continue;
+                }
+            }
+
+            if (reservation == Reservation.Closed)
+            {
+                throw new ChannelClosedException();
+            }
+
+            Commit(@event);
+            return dropped;
+        }
+    }
+
+    /// <summary>Takes a slot for one event if there is room and the lanes still accept events.</summary>
+    public Reservation TryReserve()
+    {
+        var taken = Volatile.Read(ref _writer.Slots);
+        while (true)
+        {
+            // KnownFreed never exceeds the true freed count, so passing this check with it proves there is room.
+            if (taken - Volatile.Read(ref _writer.KnownFreed) >= Capacity)
+            {
+                var freed = Volatile.Read(ref _reader.Slots);
+                Volatile.Write(ref _writer.KnownFreed, freed);
+                if (taken - freed >= Capacity)
+                {
+                    return _completed ? Reservation.Closed : Reservation.Full;
+                }
+            }
+
+            var seen = Interlocked.CompareExchange(ref _writer.Slots, taken + 1, taken);
+            if (seen == taken)
+            {
+                break;
+            }
+
+            taken = seen;
         }
 
-        return OverflowAsync(@event, cancellationToken);
+        // The slot was taken with a full fence (the compare-exchange), so this check cannot miss a completion the
+        // reader has acted on: either we see it and give the slot back, or the reader sees our slot and waits for it.
+        if (_completed)
+        {
+            CancelReservation();
+            return Reservation.Closed;
+        }
+
+        return Reservation.Reserved;
+    }
+
+    /// <summary>DropOldest on full lanes: takes the oldest queued event out (across the lanes) and hands its slot to the
+    /// caller as a reservation.</summary>
+    /// <param name="evicted">The event taken out, for the caller to dead-letter, whatever the caller does next.</param>
+    /// <returns><see cref="Reservation.Reserved"/> with <paramref name="evicted"/> set; <see cref="Reservation.Full"/>
+    /// when no event is queued in the lanes (every slot is reserved by a writer or held by the reader);
+    /// <see cref="Reservation.Closed"/> once the lanes no longer accept events.</returns>
+    public Reservation TryReserveByEvicting([NotNullWhen(true)] out Event? evicted)
+    {
+        lock (_evictLock)
+        {
+            evicted = null;
+            if (_completed)
+            {
+                return Reservation.Closed;
+            }
+
+            // Room may have been freed since the caller found the lanes full.
+            var reservation = TryReserve();
+            if (reservation != Reservation.Full)
+            {
+                return reservation;
+            }
+
+            ConcurrentQueue<Entry>? oldestLane = null;
+            var oldest = long.MaxValue;
+            foreach (var lane in (ReadOnlySpan<ConcurrentQueue<Entry>>)[_high, _normal, _low])
+            {
+                if (lane.TryPeek(out var head) && head.Sequence < oldest)
+                {
+                    oldest = head.Sequence;
+                    oldestLane = lane;
+                }
+            }
+
+            // The reader takes this lock too, so the head compared is the head taken; its slot is not freed but passes
+            // to the caller's event.
+            if (oldestLane is null || !oldestLane.TryDequeue(out var entry))
+            {
+                return Reservation.Full;
+            }
+
+            evicted = entry.Event;
+            return Reservation.Reserved;
+        }
+    }
+
+    /// <summary>Writes an event into a slot reserved with <see cref="TryReserve"/> or <see cref="TryReserveByEvicting"/>;
+    /// never fails.</summary>
+    public void Commit(Event @event)
+    {
+        // The count of slots ever taken orders events across lanes well enough for DropOldest: it grows with every
+        // reservation, and racing writers have no order of their own.
+        LaneOf(@event.Priority).Enqueue(new Entry(@event, Volatile.Read(ref _writer.Slots)));
+        _readable.Set();
+    }
+
+    /// <summary>Gives back a slot reserved and not committed.</summary>
+    public void CancelReservation()
+    {
+        Interlocked.Decrement(ref _writer.Slots);
+        if (Volatile.Read(ref _spaceWaiters) != 0)
+        {
+            ReleaseSpaceWaiters();
+        }
+
+        if (_completed)
+        {
+            // The completed reader may be waiting for this slot to be filled.
+            _readable.Set();
+        }
+    }
+
+    /// <summary>Completes when a writer that found the lanes full may find room (or the lanes completed): then reserve
+    /// again. Never reserves by itself, so a publisher waiting here holds no slot anywhere.</summary>
+    public async ValueTask WaitForSpaceAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _spaceWaiters);
+        try
+        {
+            // Read the signal before checking: a slot freed after the check completes this signal or a later one.
+            var spaceFreed = Volatile.Read(ref _spaceFreed);
+
+            // The reader frees a slot with a plain store and then reads _spaceWaiters without a fence (it does so
+            // per event). This process-wide barrier, paid only by a writer about to wait, is the other half: either
+            // the reader sees our waiter count and releases us, or we see its freed slot here (asymmetric Dekker).
+            Interlocked.MemoryBarrierProcessWide();
+            if (_completed || Volatile.Read(ref _writer.Slots) - Volatile.Read(ref _reader.Slots) < Capacity)
+            {
+                return;
+            }
+
+            await spaceFreed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _spaceWaiters);
+        }
     }
 
     /// <summary>Takes the next event by weighted round robin.</summary>
     /// <remarks>Unrolled over the three lanes: this runs once per delivered event.</remarks>
     public bool TryRead([NotNullWhen(true)] out Event? @event)
     {
-        ref var state = ref _reader;
-        var high = state.HighCredit > 0;
-        if (high && _high.TryDequeue(out @event))
+        if (Policy == OverflowPolicy.DropOldest)
         {
-            state.HighCredit--;
-            OnDequeued();
-            return true;
+            lock (_evictLock)
+            {
+                return TryReadCore(out @event);
+            }
         }
 
-        var normal = state.NormalCredit > 0;
-        if (normal && _normal.TryDequeue(out @event))
-        {
-            state.NormalCredit--;
-            OnDequeued();
-            return true;
-        }
-
-        var low = state.LowCredit > 0;
-        if (low && _low.TryDequeue(out @event))
-        {
-            state.LowCredit--;
-            OnDequeued();
-            return true;
-        }
-
-        // Every lane that still had credit is empty: start a new round so the others may go again. The lanes just
-        // found empty are not probed again; an event that lands in one meanwhile is taken by the next call.
-        state.HighCredit = Weights[HighLane];
-        state.NormalCredit = Weights[NormalLane];
-        state.LowCredit = Weights[LowLane];
-        if (!high && _high.TryDequeue(out @event))
-        {
-            state.HighCredit--;
-            OnDequeued();
-            return true;
-        }
-
-        if (!normal && _normal.TryDequeue(out @event))
-        {
-            state.NormalCredit--;
-            OnDequeued();
-            return true;
-        }
-
-        if (!low && _low.TryDequeue(out @event))
-        {
-            state.LowCredit--;
-            OnDequeued();
-            return true;
-        }
-
-        @event = null;
-        return false;
+        return TryReadCore(out @event);
     }
 
-    /// <summary>Waits until an event can be read; false once the lanes are completed and every accepted event was read.</summary>
+    /// <summary>Frees the slot of an event read earlier (a reader created with <c>freeOnRead: false</c>); any thread.</summary>
+    public void Release()
+    {
+        Interlocked.Increment(ref _reader.Slots);
+        if (Volatile.Read(ref _spaceWaiters) != 0)
+        {
+            ReleaseSpaceWaiters();
+        }
+    }
+
+    /// <summary>Waits until an event can be read; false once the lanes are completed and every reserved slot was
+    /// filled and read, or given back. Never spins.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> WaitToReadAsync()
     {
@@ -156,23 +307,26 @@ internal sealed class PriorityLanes
 
             if (_completed)
             {
-                // A writer that took its slot before completion may still be writing its event: it either writes it
-                // or gives the slot back promptly (it checks for completion right after taking it). Wait for that.
+                // A writer that reserved before completion may still be committing (or giving its slot back); both
+                // set the signal, so wait for it rather than spin.
                 Interlocked.MemoryBarrier();
-                if (Count == 0)
+                var read = _freeOnRead ? Volatile.Read(ref _reader.Slots) : Volatile.Read(ref _reader.Read);
+                if (Volatile.Read(ref _writer.Slots) - read == 0)
                 {
                     return HasItems();
                 }
 
-                await Task.Yield();
-                continue;
+                if (HasItems())
+                {
+                    return true;
+                }
             }
 
             await _readable.WaitAsync().ConfigureAwait(false);
         }
     }
 
-    /// <summary>Stops accepting events; queued events stay readable.</summary>
+    /// <summary>Stops accepting events; queued events stay readable, reservations already made are still committed.</summary>
     public void Complete()
     {
         _completed = true;
@@ -183,7 +337,58 @@ internal sealed class PriorityLanes
 
     private static TaskCompletionSource NewSpaceSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ConcurrentQueue<Event> LaneOf(EventPriority priority) => priority switch
+    private bool TryReadCore([NotNullWhen(true)] out Event? @event)
+    {
+        ref var state = ref _reader;
+        var high = state.HighCredit > 0;
+        if (high && _high.TryDequeue(out var entry))
+        {
+            state.HighCredit--;
+            return OnDequeued(entry, out @event);
+        }
+
+        var normal = state.NormalCredit > 0;
+        if (normal && _normal.TryDequeue(out entry))
+        {
+            state.NormalCredit--;
+            return OnDequeued(entry, out @event);
+        }
+
+        var low = state.LowCredit > 0;
+        if (low && _low.TryDequeue(out entry))
+        {
+            state.LowCredit--;
+            return OnDequeued(entry, out @event);
+        }
+
+        // Every lane that still had credit is empty: start a new round so the others may go again. The lanes just
+        // found empty are not probed again; an event that lands in one meanwhile is taken by the next call.
+        state.HighCredit = Weights[HighLane];
+        state.NormalCredit = Weights[NormalLane];
+        state.LowCredit = Weights[LowLane];
+        if (!high && _high.TryDequeue(out entry))
+        {
+            state.HighCredit--;
+            return OnDequeued(entry, out @event);
+        }
+
+        if (!normal && _normal.TryDequeue(out entry))
+        {
+            state.NormalCredit--;
+            return OnDequeued(entry, out @event);
+        }
+
+        if (!low && _low.TryDequeue(out entry))
+        {
+            state.LowCredit--;
+            return OnDequeued(entry, out @event);
+        }
+
+        @event = null;
+        return false;
+    }
+
+    private ConcurrentQueue<Entry> LaneOf(EventPriority priority) => priority switch
     {
         EventPriority.High => _high,
         EventPriority.Low => _low,
@@ -194,175 +399,68 @@ internal sealed class PriorityLanes
     // event would allocate a fresh slot (16 bytes per event per subscription in steady state).
     private bool HasItems() => !_high.IsEmpty || !_normal.IsEmpty || !_low.IsEmpty;
 
-    private bool TryReserve()
+    private bool OnDequeued(Entry entry, out Event @event)
     {
-        var taken = Volatile.Read(ref _writer.Slots);
-        while (true)
+        @event = entry.Event;
+        if (!_freeOnRead)
         {
-            // KnownFreed never exceeds the reader's true count, so passing this check with it proves there is room.
-            if (taken - Volatile.Read(ref _writer.KnownFreed) >= Capacity)
-            {
-                var freed = Volatile.Read(ref _reader.Slots);
-                Volatile.Write(ref _writer.KnownFreed, freed);
-                if (taken - freed >= Capacity)
-                {
-                    return false;
-                }
-            }
-
-            var seen = Interlocked.CompareExchange(ref _writer.Slots, taken + 1, taken);
-            if (seen == taken)
-            {
-                return true;
-            }
-
-            taken = seen;
-        }
-    }
-
-    /// <summary>Writes an event whose slot is already counted.</summary>
-    /// <remarks>The slot was taken with a full fence (a compare-exchange), so this completion check cannot miss a
-    /// completion the reader has seen; when it is completed, the slot is given back instead.</remarks>
-    private void Write(Event @event)
-    {
-        if (_completed)
-        {
-            Interlocked.Decrement(ref _writer.Slots);
-            throw new ChannelClosedException();
+            // Only the one reader writes this counter; the slot stays taken until Release.
+            Volatile.Write(ref _reader.Read, _reader.Read + 1);
+            return true;
         }
 
-        LaneOf(@event.Priority).Enqueue(@event);
-        _readable.Set();
-    }
-
-    private void OnDequeued()
-    {
-        // Only the one reader writes this counter, so a plain increment published by a volatile write suffices; the
+        // Only the one reader writes these counters, so a plain increment published by a volatile write suffices; the
         // store-then-load against _spaceWaiters is ordered by the barrier a waiting writer issues (WaitForSpaceAsync).
         Volatile.Write(ref _reader.Slots, _reader.Slots + 1);
         if (Volatile.Read(ref _spaceWaiters) != 0)
         {
             ReleaseSpaceWaiters();
         }
+
+        return true;
     }
 
     private void ReleaseSpaceWaiters() => Interlocked.Exchange(ref _spaceFreed, NewSpaceSignal()).TrySetResult();
 
-    private async ValueTask<Event?> OverflowAsync(Event @event, CancellationToken cancellationToken)
-    {
-        switch (Policy)
-        {
-            case OverflowPolicy.Fail:
-                throw new SubscriptionOverflowException(_subscriptionName, Capacity);
-            case OverflowPolicy.DropNewest:
-                return _completed ? throw new ChannelClosedException() : @event;
-            case OverflowPolicy.DropOldest:
-                return DropOldest(@event);
-            default:
-                await WaitForSpaceAsync(@event, cancellationToken).ConfigureAwait(false);
-                return null;
-        }
-    }
-
-    private Event? DropOldest(Event @event)
-    {
-        while (true)
-        {
-            if (_low.TryDequeue(out var oldest) || _normal.TryDequeue(out oldest) || _high.TryDequeue(out oldest))
-            {
-                // The slot of the dropped event passes to the incoming one: the count does not change.
-                if (_completed)
-                {
-                    // Too late for the incoming event; the dequeued one keeps its slot and goes back to be delivered.
-                    LaneOf(oldest.Priority).Enqueue(oldest);
-                    _readable.Set();
-                    throw new ChannelClosedException();
-                }
-
-                LaneOf(@event.Priority).Enqueue(@event);
-                _readable.Set();
-                return oldest;
-            }
-
-            // The reader emptied the lanes meanwhile; there may be room now.
-            if (TryReserve())
-            {
-                Write(@event);
-                return null;
-            }
-
-            if (_completed)
-            {
-                throw new ChannelClosedException();
-            }
-        }
-    }
-
-    private async ValueTask WaitForSpaceAsync(Event @event, CancellationToken cancellationToken)
-    {
-        Interlocked.Increment(ref _spaceWaiters);
-        try
-        {
-            while (true)
-            {
-                // Read the signal before trying: a slot freed after a failed try completes this signal or a later one.
-                var spaceFreed = Volatile.Read(ref _spaceFreed);
-
-                // The reader frees a slot with a plain store and then reads _spaceWaiters without a fence (it does so
-                // per event). This process-wide barrier, paid only by a writer about to wait, is the other half: either
-                // the reader sees our waiter count and releases us, or we see its freed slot here (asymmetric Dekker).
-                Interlocked.MemoryBarrierProcessWide();
-                if (TryReserve())
-                {
-                    Write(@event);
-                    return;
-                }
-
-                if (_completed)
-                {
-                    throw new ChannelClosedException();
-                }
-
-                await spaceFreed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-        finally
-        {
-            Interlocked.Decrement(ref _spaceWaiters);
-        }
-    }
+    /// <summary>A queued event with its place in the order of acceptance.</summary>
+    private readonly record struct Entry(Event Event, long Sequence);
 
     /// <summary>The writers' counters, alone on their cache lines.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 3 * CacheLine)]
     private struct WriterCounters
     {
-        /// <summary>Slots ever taken by writers.</summary>
+        /// <summary>Slots ever taken by writers, less those given back.</summary>
         [FieldOffset(CacheLine)]
         public long Slots;
 
-        /// <summary>A recent value of the reader's freed count, never ahead of it.</summary>
+        /// <summary>A recent value of the freed count, never ahead of it.</summary>
         [FieldOffset(CacheLine + sizeof(long))]
         public long KnownFreed;
     }
 
-    /// <summary>What only the reader writes, per event: alone on its cache line.</summary>
+    /// <summary>What the reader writes, per event: alone on its cache line.</summary>
     [StructLayout(LayoutKind.Explicit, Size = 3 * CacheLine)]
     private struct ReaderState
     {
-        /// <summary>Slots ever freed by the reader.</summary>
+        /// <summary>Slots ever freed.</summary>
         [FieldOffset(CacheLine)]
         public long Slots;
 
-        /// <summary>Turns left to the High lane in the current round.</summary>
+        /// <summary>Events ever read, kept only when slots are freed by <see cref="Release"/> (otherwise it is
+        /// <see cref="Slots"/>).</summary>
         [FieldOffset(CacheLine + sizeof(long))]
+        public long Read;
+
+        /// <summary>Turns left to the High lane in the current round.</summary>
+        [FieldOffset(CacheLine + (2 * sizeof(long)))]
         public int HighCredit;
 
         /// <summary>Turns left to the Normal lane in the current round.</summary>
-        [FieldOffset(CacheLine + sizeof(long) + sizeof(int))]
+        [FieldOffset(CacheLine + (2 * sizeof(long)) + sizeof(int))]
         public int NormalCredit;
 
         /// <summary>Turns left to the Low lane in the current round.</summary>
-        [FieldOffset(CacheLine + sizeof(long) + (2 * sizeof(int)))]
+        [FieldOffset(CacheLine + (2 * sizeof(long)) + (2 * sizeof(int)))]
         public int LowCredit;
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using EventBus.Diagnostics;
 using EventBus.Resilience;
 using EventBus.Subscriptions;
@@ -8,111 +7,248 @@ namespace EventBus.Dispatch;
 
 /// <summary>Takes events from a subscription's lanes and runs its handler, one event at a time per slot.</summary>
 /// <remarks>
-/// With <c>MaxConcurrency</c> 1 the worker reads and handles in one loop. With more, a dispatcher loop routes each
-/// event to a slot chosen by its ordering key, and every slot handles its events in order, so one key never runs
-/// twice at once while different keys run in parallel. Each delivery passes the expiry check, the duplicate check and the
-/// subscription's failure policy; failures never leave the loop: they become fallbacks or dead letters.
+/// <para>With <c>MaxConcurrency</c> 1 the worker reads and delivers in one loop. With more, a
+/// <see cref="KeyedDispatcher"/> hands events to idle slots by ordering key: one key never runs twice at once, a busy
+/// key parks its events behind it, and different keys run in parallel.</para>
+/// <para>Each delivery passes the expiry check, the duplicate check and the subscription's failure policy, and ends in
+/// exactly one outcome (handled, dead-lettered, duplicate, expired). Nothing a delivery throws — user code or our
+/// own — ends the worker: a fault that escapes is logged and the event dead-lettered with
+/// <see cref="DeadLetterReason.DeliveryFailed"/>.</para>
 /// </remarks>
 internal sealed class SubscriptionWorker
 {
     private readonly Subscription _subscription;
     private readonly PriorityLanes _lanes;
     private readonly DispatchContext _context;
+    private readonly DeliverySlot[] _slots;
+    private readonly KeyedDispatcher? _keyed;
 
     // Nothing to check or apply around the handler but shutdown and tracing: the synchronous fast path may be taken.
     private readonly bool _plain;
-    private readonly bool _sequential;
-    private int _inFlight;
 
     public SubscriptionWorker(Subscription subscription, PriorityLanes lanes, DispatchContext context)
     {
         _subscription = subscription;
         _lanes = lanes;
         _context = context;
-        _sequential = subscription.MaxConcurrency == 1;
         _plain = subscription.TimeToLive is null && subscription.Idempotency is null && subscription.Resilience is null;
+        _slots = new DeliverySlot[subscription.MaxConcurrency];
+        for (var i = 0; i < _slots.Length; i++)
+        {
+            _slots[i] = new DeliverySlot(
+                new EventContext.Holder(subscription),
+                subscription.Resilience?.CreateDelivery(subscription.Handler, context.Abort));
+        }
+
+        _keyed = _slots.Length > 1 ? new KeyedDispatcher(this, lanes, _slots, subscription.OrderingKey) : null;
     }
 
+    /// <summary>Gets a task that completes when every accepted event reached its outcome (or was handed to the
+    /// stopping bus by <see cref="AbandonAsync"/>).</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
 
-    /// <summary>Gets the number of events being handled right now.</summary>
-    public int InFlight => Volatile.Read(ref _inFlight);
+    /// <summary>Gets the number of events being delivered right now.</summary>
+    public int InFlight
+    {
+        get
+        {
+            var count = 0;
+            foreach (var slot in _slots)
+            {
+                count += slot.IsBusy ? 1 : 0;
+            }
+
+            return count;
+        }
+    }
+
+    public string SubscriptionName => _subscription.Name;
+
+    public DispatchContext Context => _context;
 
     public void Start() =>
-        Completion = _sequential
+        Completion = _keyed is null
             ? Task.Run(RunSequentialAsync)
-            : Task.Run(RunPartitionedAsync);
+            : Task.Run(_keyed.RunAsync);
 
-    private async Task RunSequentialAsync()
+    /// <summary>Called by the stopping bus once the grace period after cancelling handlers is over: records every
+    /// delivery still running as <see cref="DeadLetterReason.Abandoned"/> and every event still queued as
+    /// <see cref="DeadLetterReason.NotDrained"/>, so nothing accepted is left without an outcome when stop returns.</summary>
+    public async Task AbandonAsync(TimeSpan grace)
     {
-        var slot = NewSlot();
+        if (_keyed is not null)
+        {
+            await _keyed.AbandonAsync().ConfigureAwait(false);
+        }
+        else if (_slots[0].Abandon() is { } running)
+        {
+            // The worker is inside the handler and will not read again when it returns: the lanes are ours now.
+            await RecordAbandonedAsync(running, _slots[0]).ConfigureAwait(false);
+            await DrainAsNotDrainedAsync().ConfigureAwait(false);
+            return;
+        }
+
+        // The worker runs only our own code now (cancellation is requested: it dead-letters without calling handlers).
+        try
+        {
+            await Completion.WaitAsync(grace, _context.TimeProvider).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            Log.WorkerDidNotStop(_context.Logger, _subscription.Name, _lanes.Count);
+        }
+    }
+
+    /// <summary>Delivers one event and never throws: a fault is logged and the event dead-lettered, unless its outcome
+    /// was already recorded.</summary>
+    public ValueTask DeliverSafelyAsync(Event @event, DeliverySlot slot)
+    {
+        ValueTask pending;
+        try
+        {
+            pending = DeliverAsync(@event, slot);
+        }
+        catch (Exception ex)
+        {
+            return OnFaultAsync(@event, slot, ex);
+        }
+
+        if (pending.IsCompletedSuccessfully)
+        {
+            return default;
+        }
+
+        return AwaitDeliveryAsync(pending, @event, slot);
+    }
+
+    /// <summary>The ordering key selector threw: the event cannot be placed, so it is dead-lettered.</summary>
+    public async ValueTask OrderingKeyFailedAsync(Event @event, Exception exception)
+    {
+        try
+        {
+            Log.OrderingKeyFailed(_context.Logger, _subscription.Name, @event.Id, @event.Type, exception);
+            _context.Metrics.Failed(@event.Type, _subscription.Name, exception);
+            await DeadLetterAsync(@event, DeadLetterReason.OrderingKeyFailed, exception, 0, forget: false).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            OnUnrecordableFault(@event, ex);
+        }
+    }
+
+    /// <summary>Records the outcome of a delivery the stopping bus took over from a handler that ignored cancellation.</summary>
+    public async ValueTask RecordAbandonedAsync(Event @event, DeliverySlot slot)
+    {
+        try
+        {
+            Log.HandlerAbandoned(_context.Logger, _subscription.Name, @event.Id, @event.Type);
+            await DeadLetterAsync(@event, DeadLetterReason.Abandoned, null, Math.Max(1, slot.Delivery?.Attempts ?? 1), forget: true).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            OnUnrecordableFault(@event, ex);
+        }
+    }
+
+    /// <summary>Records an event the bus gave up on before its delivery began.</summary>
+    public async ValueTask RecordNotDrainedAsync(Event @event)
+    {
+        try
+        {
+            await DeadLetterAsync(@event, DeadLetterReason.NotDrained, null, 0, forget: false).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            OnUnrecordableFault(@event, ex);
+        }
+    }
+
+    /// <summary>Reads what is left in the completed lanes and records each event as not drained.</summary>
+    public async ValueTask DrainAsNotDrainedAsync()
+    {
         while (await _lanes.WaitToReadAsync().ConfigureAwait(false))
         {
             while (_lanes.TryRead(out var @event))
             {
-                await DeliverAsync(@event, slot).ConfigureAwait(false);
+                if (_keyed is not null)
+                {
+                    _lanes.Release();
+                }
+
+                await RecordNotDrainedAsync(@event).ConfigureAwait(false);
             }
         }
     }
 
-    private async Task RunPartitionedAsync()
+    private async Task RunSequentialAsync()
     {
-        var slotCount = _subscription.MaxConcurrency;
-        var slots = new Channel<Event>[slotCount];
-        var slotTasks = new Task[slotCount];
-        for (var i = 0; i < slotCount; i++)
+        var slot = _slots[0];
+        EventContext.Install(slot.Context);
+        while (await _lanes.WaitToReadAsync().ConfigureAwait(false))
         {
-            var slot = Channel.CreateBounded<Event>(new BoundedChannelOptions(DispatchConstants.SlotBuffer)
+            while (_lanes.TryRead(out var @event))
             {
-                SingleReader = true,
-                SingleWriter = true,
-                FullMode = BoundedChannelFullMode.Wait,
-            });
-            slots[i] = slot;
-            slotTasks[i] = Task.Run(() => RunSlotAsync(slot.Reader));
-        }
-
-        var unkeyed = 0;
-        try
-        {
-            while (await _lanes.WaitToReadAsync().ConfigureAwait(false))
-            {
-                while (_lanes.TryRead(out var @event))
+                var pending = DeliverSafelyAsync(@event, slot);
+                if (!pending.IsCompletedSuccessfully)
                 {
-                    var key = _subscription.OrderingKey(@event);
-                    var index = key is null
-                        ? unkeyed++ % slotCount
-                        : (int)((uint)StringComparer.Ordinal.GetHashCode(key) % (uint)slotCount);
-                    await slots[index].Writer.WriteAsync(@event).ConfigureAwait(false);
+                    await pending.ConfigureAwait(false);
+                }
+
+                if (slot.IsAbandoned)
+                {
+                    // The stopping bus recorded this delivery and reads what is left.
+                    return;
                 }
             }
         }
-        finally
-        {
-            foreach (var slot in slots)
-            {
-                slot.Writer.TryComplete();
-            }
-
-            await Task.WhenAll(slotTasks).ConfigureAwait(false);
-        }
     }
 
-    private async Task RunSlotAsync(ChannelReader<Event> events)
+    private async ValueTask AwaitDeliveryAsync(ValueTask pending, Event @event, DeliverySlot slot)
     {
-        var slot = NewSlot();
-        await foreach (var @event in events.ReadAllAsync().ConfigureAwait(false))
+        try
         {
-            await DeliverAsync(@event, slot).ConfigureAwait(false);
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await OnFaultAsync(@event, slot, ex).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The per-slot state, made once when the slot starts: no allocation per event.</summary>
-    private Slot NewSlot() => new(EventContext.Install(), _subscription.Resilience?.CreateDelivery(_subscription.Handler, _context.Abort));
+    private async ValueTask OnFaultAsync(Event @event, DeliverySlot slot, Exception exception)
+    {
+        try
+        {
+            Log.DeliveryFaulted(_context.Logger, _subscription.Name, @event.Id, @event.Type, exception);
+            if (slot.TryClaim(@event))
+            {
+                _context.Metrics.Failed(@event.Type, _subscription.Name, exception);
+                await DeadLetterAsync(@event, DeadLetterReason.DeliveryFailed, exception, slot.Delivery?.Attempts ?? 1, forget: true).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex)
+        {
+            OnUnrecordableFault(@event, ex);
+        }
+    }
+
+    /// <summary>The last resort: even recording failed (a logger or metrics listener that throws). Say it if we can.</summary>
+    private void OnUnrecordableFault(Event @event, Exception exception)
+    {
+        try
+        {
+            Log.OutcomeNotRecorded(_context.Logger, _subscription.Name, @event.Id, @event.Type, exception);
+        }
+        catch (Exception)
+        {
+            // Nothing is left to tell; the worker must go on.
+        }
+    }
 
     /// <summary>Delivers one event; completes synchronously when the handler did and nothing went wrong.</summary>
-    private ValueTask DeliverAsync(Event @event, Slot slot)
+    private ValueTask DeliverAsync(Event @event, DeliverySlot slot)
     {
+        slot.Begin(@event);
         var abort = _context.Abort;
         if (!_plain || abort.IsCancellationRequested || (_context.TracingEnabled && EventBusTracing.Source.HasListeners()))
         {
@@ -121,14 +257,14 @@ internal sealed class SubscriptionWorker
 
         // No expiry, duplicate check, policy or trace: call the handler and, when it finished synchronously and
         // succeeded, finish here without an asynchronous state machine (the hot path of a plain subscription).
-        BeginInFlight();
-        slot.Context.Event = @event;
         var handled = HandleDirectlyAsync(@event, abort);
         if (handled.IsCompletedSuccessfully && handled.Result.Outcome == DeliveryOutcome.Handled)
         {
-            OnHandled(@event);
-            slot.Context.Event = null;
-            EndInFlight();
+            if (slot.TryClaim(@event))
+            {
+                OnHandled(@event);
+            }
+
             return default;
         }
 
@@ -136,12 +272,16 @@ internal sealed class SubscriptionWorker
     }
 
     /// <summary>The full path: shutdown, expiry and duplicate checks, the policy, and tracing.</summary>
-    private async ValueTask DeliverGuardedAsync(Event @event, Slot slot)
+    private async ValueTask DeliverGuardedAsync(Event @event, DeliverySlot slot)
     {
         var abort = _context.Abort;
         if (abort.IsCancellationRequested)
         {
-            await DeadLetterAsync(@event, DeadLetterReason.NotDrained, null, 0, forget: false).ConfigureAwait(false);
+            if (slot.TryClaim(@event))
+            {
+                await DeadLetterAsync(@event, DeadLetterReason.NotDrained, null, 0, forget: false).ConfigureAwait(false);
+            }
+
             return;
         }
 
@@ -149,22 +289,28 @@ internal sealed class SubscriptionWorker
             && _context.TimeProvider.GetUtcNow() - @event.Time > ttl
             && !_context.Redrives.IsRedriven(@event))
         {
-            Log.EventExpired(_context.Logger, @event.Id, @event.Type, _subscription.Name, @event.Time, ttl);
-            await DeadLetterAsync(@event, DeadLetterReason.Expired, null, 0, forget: false).ConfigureAwait(false);
+            if (slot.TryClaim(@event))
+            {
+                Log.EventExpired(_context.Logger, @event.Id, @event.Type, _subscription.Name, @event.Time, ttl);
+                await DeadLetterAsync(@event, DeadLetterReason.Expired, null, 0, forget: false).ConfigureAwait(false);
+            }
+
             return;
         }
 
         var guard = _subscription.Idempotency;
         if (guard is not null && !await guard.TryBeginAsync(@event, abort).ConfigureAwait(false))
         {
-            _context.Metrics.Dropped(@event.Type, _subscription.Name, "duplicate");
-            Log.DuplicateDropped(_context.Logger, @event.Id, @event.Type, _subscription.Name);
-            _context.Redrives.TryTake(@event)?.Complete(handled: true);
+            if (slot.TryClaim(@event))
+            {
+                _context.Metrics.Dropped(@event.Type, _subscription.Name, "duplicate");
+                Log.DuplicateDropped(_context.Logger, @event.Id, @event.Type, _subscription.Name);
+                _context.Redrives.TryTake(@event)?.Complete(handled: true);
+            }
+
             return;
         }
 
-        BeginInFlight();
-        slot.Context.Event = @event;
         var activity = _context.TracingEnabled ? EventBusTracing.StartHandle(@event, _subscription.Name) : null;
         var handled = slot.Delivery is { } delivery
             ? _subscription.Resilience!.ExecuteAsync(delivery, @event, _lanes, abort)
@@ -172,13 +318,20 @@ internal sealed class SubscriptionWorker
         await FinishAsync(@event, slot, handled, activity).ConfigureAwait(false);
     }
 
-    /// <summary>Awaits the outcome, records it, and dead-letters what was not handled; ends the in-flight count.</summary>
-    private async ValueTask FinishAsync(Event @event, Slot slot, ValueTask<DeliveryResult> handled, Activity? activity)
+    /// <summary>Awaits the outcome and records it, unless the stopping bus took the delivery over meanwhile.</summary>
+    private async ValueTask FinishAsync(Event @event, DeliverySlot slot, ValueTask<DeliveryResult> handled, Activity? activity)
     {
         try
         {
             var result = await handled.ConfigureAwait(false);
             EventBusTracing.SetOutcome(activity, result.Attempts, OutcomeName(result.Outcome), result.Outcome is DeliveryOutcome.Handled ? null : result.Exception);
+            if (!slot.TryClaim(@event))
+            {
+                // Abandoned when the bus stopped: it is already dead-lettered, and a second outcome would be a lie.
+                Log.AbandonedHandlerReturned(_context.Logger, _subscription.Name, @event.Id, OutcomeName(result.Outcome));
+                return;
+            }
+
             switch (result.Outcome)
             {
                 case DeliveryOutcome.Handled:
@@ -201,34 +354,6 @@ internal sealed class SubscriptionWorker
         finally
         {
             activity?.Dispose();
-            slot.Context.Event = null;
-            EndInFlight();
-        }
-    }
-
-    // One slot: only its thread writes the count, so a plain store published by a volatile write replaces an atomic
-    // read-modify-write per event; several slots share it and need the atomic form.
-    private void BeginInFlight()
-    {
-        if (_sequential)
-        {
-            Volatile.Write(ref _inFlight, 1);
-        }
-        else
-        {
-            Interlocked.Increment(ref _inFlight);
-        }
-    }
-
-    private void EndInFlight()
-    {
-        if (_sequential)
-        {
-            Volatile.Write(ref _inFlight, 0);
-        }
-        else
-        {
-            Interlocked.Decrement(ref _inFlight);
         }
     }
 
@@ -324,7 +449,4 @@ internal sealed class SubscriptionWorker
 
         await _context.DeadLetters.AddAsync(@event, _subscription.Name, reason, exception, attempts).ConfigureAwait(false);
     }
-
-    /// <summary>What one delivering slot keeps across events: its ambient-event holder and its policy trip state.</summary>
-    private sealed record Slot(EventContext.Holder Context, SubscriptionResilience.Delivery? Delivery);
 }

@@ -11,16 +11,17 @@ internal static class EventContext
 
     public static Event? Current => Ambient.Value?.Event;
 
-    /// <summary>Installs a holder for the calling asynchronous flow and returns it.</summary>
-    public static Holder Install()
-    {
-        var holder = new Holder();
-        Ambient.Value = holder;
-        return holder;
-    }
+    /// <summary>Gets the subscription whose handler the calling code runs in, or <see langword="null"/> outside handlers.</summary>
+    public static object? CurrentSubscription => Ambient.Value?.Subscription;
 
-    internal sealed class Holder
+    /// <summary>Installs a holder for the calling asynchronous flow.</summary>
+    public static void Install(Holder holder) => Ambient.Value = holder;
+
+    /// <summary>What one delivering flow shows to the code it runs: the event and the subscription.</summary>
+    internal sealed class Holder(object subscription)
     {
         public Event? Event { get; set; }
+
+        public object Subscription { get; } = subscription;
     }
 }

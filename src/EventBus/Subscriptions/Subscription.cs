@@ -27,7 +27,7 @@ internal sealed class Subscription : IEventSubscription
         Handler = handler;
         MaxConcurrency = maxConcurrency;
         OrderingKey = orderingKey;
-        Lanes = new PriorityLanes(name, capacity, overflowPolicy);
+        Lanes = new PriorityLanes(name, capacity, overflowPolicy, freeOnRead: maxConcurrency == 1);
         _registry = registry;
         Resilience = policies?.Resilience;
         Idempotency = policies?.Idempotency;
@@ -63,6 +63,10 @@ internal sealed class Subscription : IEventSubscription
     /// <summary>Completes when every accepted event has been handled or dead-lettered.</summary>
     public Task Completion => _worker.Completion;
 
+    /// <summary>Gets a value indicating whether the worker ended while the subscription still takes events: a bug,
+    /// reported by the health check.</summary>
+    public bool WorkerFailed => _worker.Completion.IsFaulted || (_worker.Completion.IsCompleted && !Lanes.IsCompleted);
+
     public static string? DefaultOrderingKey(Event @event) => @event.Subject ?? @event.CorrelationId;
 
     public void Start() => _worker.Start();
@@ -70,15 +74,25 @@ internal sealed class Subscription : IEventSubscription
     /// <summary>Stops accepting events without leaving the registry (used while the bus stops).</summary>
     public void CompleteIntake() => Lanes.Complete();
 
+    /// <summary>Records what a handler that ignored cancellation still holds, and what is queued behind it.</summary>
+    public Task AbandonAsync(TimeSpan grace) => _worker.AbandonAsync(grace);
+
     public void Dispose()
     {
         _registry.Remove(this);
         Lanes.Complete();
     }
 
+    /// <summary>Unsubscribes and waits until every accepted event reached its outcome; from inside this subscription's
+    /// own handler it returns without waiting, since the worker cannot finish while it runs that handler.</summary>
     public async ValueTask DisposeAsync()
     {
         Dispose();
+        if (ReferenceEquals(EventContext.CurrentSubscription, this))
+        {
+            return;
+        }
+
         await Completion.ConfigureAwait(false);
     }
 

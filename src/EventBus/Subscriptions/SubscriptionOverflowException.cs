@@ -1,7 +1,7 @@
 namespace EventBus;
 
 /// <summary>Thrown to a publisher when a subscription with <see cref="OverflowPolicy.Fail"/> is full.</summary>
-/// <remarks>Subscriptions earlier in the same publish may already have accepted the event.</remarks>
+/// <remarks>A publish is all or nothing: when it throws this, no subscription accepted the event.</remarks>
 public sealed class SubscriptionOverflowException : InvalidOperationException
 {
     /// <summary>Initializes a new instance of the <see cref="SubscriptionOverflowException"/> class.</summary>
@@ -29,7 +29,16 @@ public sealed class SubscriptionOverflowException : InvalidOperationException
     /// <param name="subscriptionName">The full subscription.</param>
     /// <param name="capacity">Its capacity per priority lane.</param>
     public SubscriptionOverflowException(string subscriptionName, int capacity)
-        : base($"Subscription '{subscriptionName}' is full ({capacity} queued events) and its overflow policy is Fail. Raise its capacity, choose another policy, or publish more slowly.")
+        : this(subscriptionName, capacity, reentrant: false)
+    {
+    }
+
+    /// <summary>Initializes a new instance for a handler that published into its own full subscription, whose worker
+    /// cannot make room while it runs that handler.</summary>
+    internal SubscriptionOverflowException(string subscriptionName, int capacity, bool reentrant)
+        : base(reentrant
+            ? $"Subscription '{subscriptionName}' is full ({capacity} queued events) and the publish comes from its own handler: waiting for room would deadlock, because only this handler's worker can make it. Raise the capacity, publish from outside the handler, or choose another overflow policy."
+            : $"Subscription '{subscriptionName}' is full ({capacity} queued events) and its overflow policy is Fail. Raise its capacity, choose another policy, or publish more slowly.")
     {
         SubscriptionName = subscriptionName;
         Capacity = capacity;
