@@ -4,6 +4,12 @@ namespace EventBus;
 /// <remarks>
 /// Every subscription has its own bounded, priority-aware queue and its own worker, so a slow or failing handler
 /// only ever delays itself. Publishing returns once every matching subscription has accepted the event.
+/// <para>A publish is all or nothing: room is reserved in every matching subscription before the event is written to
+/// any of them. When <c>PublishAsync</c> throws (a full subscription with <see cref="OverflowPolicy.Fail"/>, a handler
+/// publishing into its own full subscription, a stopping bus, a cancelled wait), no subscription has the event, so
+/// retrying it duplicates nothing. When it returns, every matching subscription accepted the event and will record
+/// exactly one outcome for it: handled, dropped as a duplicate, or dead-lettered with a reason (an overflow policy
+/// that drops events dead-letters them with <see cref="DeadLetterReason.Overflow"/>).</para>
 /// </remarks>
 public interface IEventBus
 {
@@ -11,8 +17,12 @@ public interface IEventBus
     /// <param name="event">The event; unset attributes are stamped (see <see cref="Event"/>).</param>
     /// <param name="cancellationToken">Cancels waiting for room in a full subscription.</param>
     /// <returns>A task that completes when every matching subscription has accepted the event.</returns>
-    /// <exception cref="EventBusClosedException">The bus is stopping or stopped.</exception>
-    /// <exception cref="SubscriptionOverflowException">A subscription with <see cref="OverflowPolicy.Fail"/> is full.</exception>
+    /// <exception cref="EventBusClosedException">The bus is stopping or stopped; no subscription has the event.</exception>
+    /// <exception cref="SubscriptionOverflowException">A subscription with <see cref="OverflowPolicy.Fail"/> is full, or a
+    /// handler publishes into its own full subscription with <see cref="OverflowPolicy.Wait"/> (waiting would deadlock);
+    /// no subscription has the event.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting for
+    /// room; no subscription has the event.</exception>
     ValueTask PublishAsync(Event @event, CancellationToken cancellationToken = default);
 
     /// <summary>Publishes a payload as an event of the type its CLR type is registered or attributed with.</summary>
@@ -23,8 +33,12 @@ public interface IEventBus
     /// <param name="cancellationToken">Cancels waiting for room in a full subscription.</param>
     /// <returns>A task that completes when every matching subscription has accepted the event.</returns>
     /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has no event type name.</exception>
-    /// <exception cref="EventBusClosedException">The bus is stopping or stopped.</exception>
-    /// <exception cref="SubscriptionOverflowException">A subscription with <see cref="OverflowPolicy.Fail"/> is full.</exception>
+    /// <exception cref="EventBusClosedException">The bus is stopping or stopped; no subscription has the event.</exception>
+    /// <exception cref="SubscriptionOverflowException">A subscription with <see cref="OverflowPolicy.Fail"/> is full, or a
+    /// handler publishes into its own full subscription with <see cref="OverflowPolicy.Wait"/>; no subscription has the
+    /// event.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while waiting for
+    /// room; no subscription has the event.</exception>
     ValueTask PublishAsync<T>(T payload, PublishOptions? options, CancellationToken cancellationToken = default);
 
     /// <summary>Subscribes a handler to the events whose payload is a <typeparamref name="T"/>.</summary>
