@@ -12,6 +12,7 @@ internal sealed class SqliteInbox(SqliteDatabase database) : IInbox
 {
     private const string Expire = "DELETE FROM eventbus_inbox WHERE subscription_name = $subscription_name AND added_ticks <= $cutoff_ticks";
     private const string Exists = "SELECT 1 FROM eventbus_inbox WHERE subscription_name = $subscription_name AND event_id = $event_id";
+    private const string ExistsSince = "SELECT 1 FROM eventbus_inbox WHERE subscription_name = $subscription_name AND event_id = $event_id AND added_ticks > $cutoff_ticks";
 
     // Keeps the newest MaxCount - 1 ids, making room for the one being added: everything at or before the
     // (MaxCount - 1)-th newest goes.
@@ -40,6 +41,23 @@ internal sealed class SqliteInbox(SqliteDatabase database) : IInbox
         }
 
         return new ValueTask<bool>(database.WriteAsync(session => TryAdd(session, subscriptionName, eventId, window), cancellationToken));
+    }
+
+    public ValueTask<bool> ContainsAsync(string subscriptionName, string eventId, IdempotencyWindow window, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscriptionName);
+        ArgumentNullException.ThrowIfNull(eventId);
+        var cutoff = window.Duration is { } duration ? database.TimeProvider.GetUtcNow().UtcTicks - duration.Ticks : long.MinValue;
+        return new ValueTask<bool>(database.Read(
+            (subscriptionName, eventId, cutoff),
+            static (session, state) =>
+            {
+                var exists = session.Command(ExistsSince);
+                exists.Parameters.AddWithValue("$subscription_name", state.subscriptionName);
+                exists.Parameters.AddWithValue("$event_id", state.eventId);
+                exists.Parameters.AddWithValue("$cutoff_ticks", state.cutoff);
+                return exists.ExecuteScalar() is not null;
+            }));
     }
 
     public ValueTask<bool> RemoveAsync(string subscriptionName, string eventId, CancellationToken cancellationToken = default)

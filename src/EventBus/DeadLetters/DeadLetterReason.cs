@@ -12,7 +12,8 @@ public enum DeadLetterReason
     /// <summary>The bus stopped before the event could be handled within the drain timeout.</summary>
     NotDrained,
 
-    /// <summary>The payload could not be read as the type the subscription expects.</summary>
+    /// <summary>The payload could not be read as the type the subscription expects, or a stored event's JSON could not
+    /// be read.</summary>
     DeserializationFailed,
 
     /// <summary>The event expired before it could be handled.</summary>
@@ -27,4 +28,8 @@ public enum DeadLetterReason
 
     /// <summary>The bus stopped while the handler was still running and ignoring cancellation; it may yet finish.</summary>
     Abandoned,
+
+    /// <summary>A stored event's type is not registered in this version of the application (written by a newer release,
+    /// or its registration was removed), so a reader of the global log could not turn it into an event.</summary>
+    UnknownEventType,
 }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using EventBus.Acknowledgements;
 using EventBus.Diagnostics;
 using EventBus.Dispatch;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ internal sealed class DeadLetterRedriver(
     ChannelEventBus bus,
     IDeadLetterStore store,
     DeadLetterSink sink,
-    RedriveTracker tracker,
+    DeliveryTracker tracker,
     EventBusMetrics metrics,
     ILogger<DeadLetterRedriver> logger) : IDeadLetterRedriver
 {
@@ -94,7 +95,7 @@ internal sealed class DeadLetterRedriver(
     {
         // A fresh copy per redrive: the tracker knows queued redrives by reference.
         var copy = entry.Event with { };
-        var ticket = tracker.Register(copy, entry);
+        var ticket = tracker.Track(copy, entry);
         Event? dropped;
         try
         {
@@ -102,7 +103,7 @@ internal sealed class DeadLetterRedriver(
         }
         catch (Exception ex)
         {
-            tracker.TryTake(copy);
+            tracker.Untrack(copy);
             await store.AddAsync(entry, CancellationToken.None).ConfigureAwait(false);
             if (ex is not ChannelClosedException)
             {
@@ -112,11 +113,13 @@ internal sealed class DeadLetterRedriver(
             return bus.State == EventBusState.Running ? null : throw new EventBusClosedException();
         }
 
+        tracker.Expect(copy, 1);
         if (dropped is not null)
         {
             await sink.AddAsync(dropped, entry.SubscriptionName, DeadLetterReason.Overflow, null, 0).ConfigureAwait(false);
         }
 
-        return await ticket.Completion.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var outcomes = await ticket.Outcomes.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return outcomes.All(o => o.Status is DeliveryStatus.Handled or DeliveryStatus.HandledByFallback or DeliveryStatus.Duplicate);
     }
 }

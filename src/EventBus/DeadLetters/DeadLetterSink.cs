@@ -1,3 +1,4 @@
+using EventBus.Acknowledgements;
 using EventBus.Diagnostics;
 using Microsoft.Extensions.Logging;
 
@@ -5,7 +6,7 @@ namespace EventBus.DeadLetters;
 
 /// <summary>The one place every event that leaves the normal path goes through on its way to the store: it logs,
 /// counts, keeps the history of redriven events and tracks recent dead letters for the health check.</summary>
-internal sealed class DeadLetterSink(IDeadLetterStore store, TimeProvider timeProvider, EventBusMetrics metrics, RedriveTracker redrives, ILogger<DeadLetterSink> logger)
+internal sealed class DeadLetterSink(IDeadLetterStore store, TimeProvider timeProvider, EventBusMetrics metrics, DeliveryTracker tracker, ILogger<DeadLetterSink> logger)
 {
     /// <summary>How many recent dead-letter times are kept for the health check; bounds memory in a storm.</summary>
     public const int RecentCapacity = 1024;
@@ -33,11 +34,9 @@ internal sealed class DeadLetterSink(IDeadLetterStore store, TimeProvider timePr
             LastFailureTime = now,
         };
 
-        var redrive = redrives.TryTake(@event);
-        if (redrive is not null)
+        if (tracker.Find(@event)?.Redriven is { } original)
         {
             // A redriven event failed again: it returns with its whole history and its place in the original order.
-            var original = redrive.Original;
             entry = entry with
             {
                 Event = original.Event,
@@ -68,7 +67,8 @@ internal sealed class DeadLetterSink(IDeadLetterStore store, TimeProvider timePr
             metrics.DeadLettered(@event.Type, subscriptionName, reason);
             RecordRecent(now);
             Log.EventDeadLettered(logger, @event.Id, @event.Type, subscriptionName, reason, exception);
-            redrive?.Complete(handled: false);
+            var status = reason is DeadLetterReason.NotDrained or DeadLetterReason.Abandoned ? DeliveryStatus.Interrupted : DeliveryStatus.DeadLettered;
+            tracker.Report(@event, subscriptionName, status, reason);
         }
     }
 

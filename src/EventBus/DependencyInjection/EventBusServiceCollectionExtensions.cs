@@ -1,3 +1,4 @@
+using EventBus.Acknowledgements;
 using EventBus;
 using EventBus.DeadLetters;
 using EventBus.DependencyInjection;
@@ -44,13 +45,14 @@ public static class EventBusServiceCollectionExtensions
         services.TryAddSingleton<IEventTypeRegistry, EventTypeRegistry>();
         services.TryAddSingleton<IDeadLetterStore, InMemoryDeadLetterStore>();
         services.TryAddSingleton<DeadLetterSink>();
-        services.TryAddSingleton<RedriveTracker>();
+        services.TryAddSingleton<DeliveryTracker>();
         services.TryAddSingleton<IDeadLetterRedriver, DeadLetterRedriver>();
         services.TryAddSingleton<IInbox, InMemoryInbox>();
         services.TryAddSingleton<EventBusMetrics>();
         services.TryAddSingleton<ChannelEventBus>();
         services.TryAddSingleton<IEventBus>(static sp => sp.GetRequiredService<ChannelEventBus>());
         services.TryAddSingleton<IEventBusLifetime>(static sp => sp.GetRequiredService<ChannelEventBus>());
+        services.TryAddSingleton<IAcknowledgingPublisher>(static sp => sp.GetRequiredService<ChannelEventBus>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, EventBusHostedService>());
 
         return new EventBusBuilder(services);

@@ -48,6 +48,7 @@ public static class EventStoreBuilderExtensions
         services.TryAddSingleton<ProjectionManager>();
         services.TryAddSingleton<IProjectionManager>(static sp => sp.GetRequiredService<ProjectionManager>());
         services.TryAddSingleton<IEventStreams, EventStreams>();
+        services.TryAddSingleton<UnreadableEvents>();
         services.TryAddSingleton<OutboxPublisher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, OutboxService>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, ProjectionDaemon>());

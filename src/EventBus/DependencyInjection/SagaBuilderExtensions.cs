@@ -55,6 +55,7 @@ public static class SagaBuilderExtensions
             options,
             sp.GetRequiredService<ISagaStore>(),
             sp.GetRequiredService<IEventBus>(),
+            sp.GetRequiredService<IAcknowledgingPublisher>(),
             sp.GetRequiredService<IEventTypeRegistry>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<IServiceScopeFactory>(),

@@ -168,6 +168,7 @@ internal sealed class EventBusMetrics : IDisposable
         DeadLetterReason.OrderingKeyFailed => "ordering_key_failed",
         DeadLetterReason.DeliveryFailed => "delivery_failed",
         DeadLetterReason.Abandoned => "abandoned",
+        DeadLetterReason.UnknownEventType => "unknown_event_type",
         _ => "unknown",
     };
 

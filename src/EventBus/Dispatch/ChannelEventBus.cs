@@ -1,3 +1,4 @@
+using EventBus.Acknowledgements;
 using System.Diagnostics;
 using EventBus.DeadLetters;
 using EventBus.DependencyInjection;
@@ -13,7 +14,7 @@ using Microsoft.Extensions.Options;
 namespace EventBus.Dispatch;
 
 /// <summary>The in-process bus: a registry of subscriptions, each with its own priority lanes and worker.</summary>
-internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisposable, IDisposable
+internal sealed class ChannelEventBus : IEventBus, IAcknowledgingPublisher, IEventBusLifetime, IAsyncDisposable, IDisposable
 {
     private readonly IOptions<EventBusOptions> _optionsAccessor;
     private readonly IEventTypeRegistry _types;
@@ -29,6 +30,7 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
     private readonly EventBusMetrics _metrics;
     private readonly IInbox _inbox;
     private EventBusOptions _options = null!;
+    private readonly List<Func<Task>> _settlers = [];
     private Task? _stopping;
     private int _sequence;
     private volatile EventBusState _state = EventBusState.Created;
@@ -42,7 +44,7 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
         IServiceScopeFactory scopes,
         IEnumerable<HandlerRegistration> handlers,
         EventBusMetrics metrics,
-        RedriveTracker redrives,
+        DeliveryTracker tracker,
         IInbox inbox)
     {
         _optionsAccessor = options;
@@ -54,7 +56,7 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
         _handlers = handlers;
         _metrics = metrics;
         _inbox = inbox;
-        _context = new DispatchContext(deadLetters, logger, _abort.Token, metrics, redrives, timeProvider);
+        _context = new DispatchContext(deadLetters, logger, _abort.Token, metrics, tracker, timeProvider);
     }
 
     public EventBusState State => _state;
@@ -63,6 +65,16 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
 
     /// <summary>Gets the live subscriptions with their internals, for diagnostics.</summary>
     internal IReadOnlyList<Subscription> LiveSubscriptions => _registry.All;
+
+    /// <summary>Registers work that follows from outcomes (a saga clearing its outbox once its commands are handled):
+    /// stopping waits for it, briefly, after the last outcome, so what the bus finished is also recorded.</summary>
+    internal void AddSettler(Func<Task> settled)
+    {
+        lock (_lock)
+        {
+            _settlers.Add(settled);
+        }
+    }
 
     /// <summary>Finds a live subscription by name, for redrive.</summary>
     internal Subscription? FindSubscription(string name) =>
@@ -111,6 +123,15 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
         ArgumentNullException.ThrowIfNull(@event);
         EnsureRunning();
         return PublishCore(Stamp(@event), cancellationToken);
+    }
+
+    async ValueTask<DeliveryReceipt> IAcknowledgingPublisher.PublishAsync(Event @event, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(@event);
+        EnsureRunning();
+        var ticket = new DeliveryTicket(redriven: null);
+        await PublishCore(Stamp(@event), cancellationToken, ticket).ConfigureAwait(false);
+        return new DeliveryReceipt(@event.Id, ticket.Outcomes);
     }
 
     public IEventSubscription Subscribe<T>(Func<Event<T>, CancellationToken, ValueTask> handler, SubscriptionOptions? options = null)
@@ -305,7 +326,7 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
 
     /// <summary>Counts the publish and, when someone listens, wraps it in a producer span whose context travels in
     /// <see cref="Event.TraceParent"/> to every handle span.</summary>
-    private ValueTask PublishCore(Event @event, CancellationToken cancellationToken)
+    private ValueTask PublishCore(Event @event, CancellationToken cancellationToken, DeliveryTicket? ticket = null)
     {
         _metrics.Published(@event.Type);
         var activity = _context.TracingEnabled ? EventBusTracing.StartPublish(@event) : null;
@@ -316,13 +337,14 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
                 @event = @event with { TraceParent = ambient.Id };
             }
 
-            return Dispatch(@event, cancellationToken);
+            return ticket is null ? Dispatch(@event, cancellationToken) : DispatchTracked(@event, ticket, cancellationToken);
         }
 
         ValueTask pending;
         try
         {
-            pending = Dispatch(@event with { TraceParent = activity.Id }, cancellationToken);
+            var traced = @event with { TraceParent = activity.Id };
+            pending = ticket is null ? Dispatch(traced, cancellationToken) : DispatchTracked(traced, ticket, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -365,6 +387,7 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
         if (subscriptions.Length == 0)
         {
             Log.NoSubscribers(_logger, @event.Id, @event.Type);
+            _context.Tracker.Expect(@event, 0);
             return default;
         }
 
@@ -381,7 +404,39 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
             subscriptions[i].Lanes.Commit(@event);
         }
 
+        _context.Tracker.Expect(@event, subscriptions.Length);
         return default;
+    }
+
+    /// <summary>Dispatches the very instance that is queued with the origin's ticket, so outcomes find their way back.</summary>
+    private ValueTask DispatchTracked(Event @event, DeliveryTicket ticket, CancellationToken cancellationToken)
+    {
+        _context.Tracker.Track(@event, ticket);
+        ValueTask pending;
+        try
+        {
+            pending = Dispatch(@event, cancellationToken);
+        }
+        catch
+        {
+            _context.Tracker.Untrack(@event);
+            throw;
+        }
+
+        return pending.IsCompletedSuccessfully ? default : AwaitTrackedAsync(@event, pending);
+    }
+
+    private async ValueTask AwaitTrackedAsync(Event @event, ValueTask pending)
+    {
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch
+        {
+            _context.Tracker.Untrack(@event);
+            throw;
+        }
     }
 
     /// <summary>The publish that found a subscription full or closed: applies each overflow policy, waits for room
@@ -424,18 +479,23 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
         }
 
         List<(Subscription Subscription, Event Event)>? dropped = evicted;
+        var accepted = 0;
         for (var i = 0; i < subscriptions.Length; i++)
         {
             switch (plan[i])
             {
                 case Placement.Reserved:
                     subscriptions[i].Lanes.Commit(@event);
+                    accepted++;
                     break;
                 case Placement.Dropped:
                     (dropped ??= []).Add((subscriptions[i], @event));
+                    accepted++;
                     break;
             }
         }
+
+        _context.Tracker.Expect(@event, accepted);
 
         if (dropped is not null)
         {
@@ -574,8 +634,27 @@ internal sealed class ChannelEventBus : IEventBus, IEventBusLifetime, IAsyncDisp
         }
         finally
         {
+            await SettleAsync().ConfigureAwait(false);
             _state = EventBusState.Stopped;
             Log.BusStopped(_logger);
+        }
+    }
+
+    private async Task SettleAsync()
+    {
+        Func<Task>[] settlers;
+        lock (_lock)
+        {
+            settlers = [.. _settlers];
+        }
+
+        try
+        {
+            await Task.WhenAll(settlers.Select(s => s())).WaitAsync(DispatchConstants.AbortGracePeriod, _timeProvider).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.StopFailed(_logger, ex);
         }
     }
 

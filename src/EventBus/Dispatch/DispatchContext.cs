@@ -1,3 +1,4 @@
+using EventBus.Acknowledgements;
 using EventBus.DeadLetters;
 using EventBus.Diagnostics;
 using Microsoft.Extensions.Logging;
@@ -5,7 +6,7 @@ using Microsoft.Extensions.Logging;
 namespace EventBus.Dispatch;
 
 /// <summary>What every subscription worker of one bus shares.</summary>
-internal sealed class DispatchContext(DeadLetterSink deadLetters, ILogger logger, CancellationToken abort, EventBusMetrics metrics, RedriveTracker redrives, TimeProvider timeProvider)
+internal sealed class DispatchContext(DeadLetterSink deadLetters, ILogger logger, CancellationToken abort, EventBusMetrics metrics, DeliveryTracker tracker, TimeProvider timeProvider)
 {
     public DeadLetterSink DeadLetters { get; } = deadLetters;
 
@@ -16,7 +17,8 @@ internal sealed class DispatchContext(DeadLetterSink deadLetters, ILogger logger
 
     public EventBusMetrics Metrics { get; } = metrics;
 
-    public RedriveTracker Redrives { get; } = redrives;
+    /// <summary>Gets where outcomes of tracked events go back to their origin.</summary>
+    public DeliveryTracker Tracker { get; } = tracker;
 
     public TimeProvider TimeProvider { get; } = timeProvider;
 

@@ -128,7 +128,7 @@ internal sealed class SubscriptionWorker
         {
             Log.OrderingKeyFailed(_context.Logger, _subscription.Name, @event.Id, @event.Type, exception);
             _context.Metrics.Failed(@event.Type, _subscription.Name, exception);
-            await DeadLetterAsync(@event, DeadLetterReason.OrderingKeyFailed, exception, 0, forget: false).ConfigureAwait(false);
+            await DeadLetterAsync(@event, DeadLetterReason.OrderingKeyFailed, exception, 0).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -142,7 +142,7 @@ internal sealed class SubscriptionWorker
         try
         {
             Log.HandlerAbandoned(_context.Logger, _subscription.Name, @event.Id, @event.Type);
-            await DeadLetterAsync(@event, DeadLetterReason.Abandoned, null, Math.Max(1, slot.Delivery?.Attempts ?? 1), forget: true).ConfigureAwait(false);
+            await DeadLetterAsync(@event, DeadLetterReason.Abandoned, null, Math.Max(1, slot.Delivery?.Attempts ?? 1)).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -155,7 +155,7 @@ internal sealed class SubscriptionWorker
     {
         try
         {
-            await DeadLetterAsync(@event, DeadLetterReason.NotDrained, null, 0, forget: false).ConfigureAwait(false);
+            await DeadLetterAsync(@event, DeadLetterReason.NotDrained, null, 0).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -223,7 +223,7 @@ internal sealed class SubscriptionWorker
             if (slot.TryClaim(@event))
             {
                 _context.Metrics.Failed(@event.Type, _subscription.Name, exception);
-                await DeadLetterAsync(@event, DeadLetterReason.DeliveryFailed, exception, slot.Delivery?.Attempts ?? 1, forget: true).ConfigureAwait(false);
+                await DeadLetterAsync(@event, DeadLetterReason.DeliveryFailed, exception, slot.Delivery?.Attempts ?? 1).ConfigureAwait(false);
             }
         }
         catch (Exception ex)
@@ -279,7 +279,7 @@ internal sealed class SubscriptionWorker
         {
             if (slot.TryClaim(@event))
             {
-                await DeadLetterAsync(@event, DeadLetterReason.NotDrained, null, 0, forget: false).ConfigureAwait(false);
+                await DeadLetterAsync(@event, DeadLetterReason.NotDrained, null, 0).ConfigureAwait(false);
             }
 
             return;
@@ -287,25 +287,25 @@ internal sealed class SubscriptionWorker
 
         if (_subscription.TimeToLive is { } ttl
             && _context.TimeProvider.GetUtcNow() - @event.Time > ttl
-            && !_context.Redrives.IsRedriven(@event))
+            && _context.Tracker.Find(@event)?.Redriven is null)
         {
             if (slot.TryClaim(@event))
             {
                 Log.EventExpired(_context.Logger, @event.Id, @event.Type, _subscription.Name, @event.Time, ttl);
-                await DeadLetterAsync(@event, DeadLetterReason.Expired, null, 0, forget: false).ConfigureAwait(false);
+                await DeadLetterAsync(@event, DeadLetterReason.Expired, null, 0).ConfigureAwait(false);
             }
 
             return;
         }
 
         var guard = _subscription.Idempotency;
-        if (guard is not null && !await guard.TryBeginAsync(@event, abort).ConfigureAwait(false))
+        if (guard is not null && !await guard.IsNewAsync(@event, abort).ConfigureAwait(false))
         {
             if (slot.TryClaim(@event))
             {
                 _context.Metrics.Dropped(@event.Type, _subscription.Name, "duplicate");
                 Log.DuplicateDropped(_context.Logger, @event.Id, @event.Type, _subscription.Name);
-                _context.Redrives.TryTake(@event)?.Complete(handled: true);
+                _context.Tracker.Report(@event, _subscription.Name, DeliveryStatus.Duplicate);
             }
 
             return;
@@ -327,9 +327,21 @@ internal sealed class SubscriptionWorker
             EventBusTracing.SetOutcome(activity, result.Attempts, OutcomeName(result.Outcome), result.Outcome is DeliveryOutcome.Handled ? null : result.Exception);
             if (!slot.TryClaim(@event))
             {
-                // Abandoned when the bus stopped: it is already dead-lettered, and a second outcome would be a lie.
+                // Abandoned when the bus stopped: it is already dead-lettered, and a second outcome would be a lie. If it
+                // did succeed after all, the inbox (when there is one) learns it, so a redrive drops it as a duplicate.
                 Log.AbandonedHandlerReturned(_context.Logger, _subscription.Name, @event.Id, OutcomeName(result.Outcome));
+                if (result.Outcome is DeliveryOutcome.Handled or DeliveryOutcome.HandledByFallback && _subscription.Idempotency is { } late)
+                {
+                    await late.RecordAsync(@event).ConfigureAwait(false);
+                }
+
                 return;
+            }
+
+            if (result.Outcome is DeliveryOutcome.Handled or DeliveryOutcome.HandledByFallback && _subscription.Idempotency is { } guard)
+            {
+                // Recorded before the origin is told: once an origin moves on, a redelivery is known as a duplicate.
+                await guard.RecordAsync(@event).ConfigureAwait(false);
             }
 
             switch (result.Outcome)
@@ -338,16 +350,16 @@ internal sealed class SubscriptionWorker
                     OnHandled(@event);
                     break;
                 case DeliveryOutcome.HandledByFallback:
-                    _context.Redrives.TryTake(@event)?.Complete(handled: true);
+                    _context.Tracker.Report(@event, _subscription.Name, DeliveryStatus.HandledByFallback);
                     break;
                 case DeliveryOutcome.Cancelled:
-                    await DeadLetterAsync(@event, DeadLetterReason.NotDrained, result.Exception, result.Attempts, forget: true).ConfigureAwait(false);
+                    await DeadLetterAsync(@event, DeadLetterReason.NotDrained, result.Exception, result.Attempts).ConfigureAwait(false);
                     break;
                 case DeliveryOutcome.Unreadable:
-                    await DeadLetterAsync(@event, DeadLetterReason.DeserializationFailed, result.Exception, result.Attempts, forget: true).ConfigureAwait(false);
+                    await DeadLetterAsync(@event, DeadLetterReason.DeserializationFailed, result.Exception, result.Attempts).ConfigureAwait(false);
                     break;
                 default:
-                    await DeadLetterAsync(@event, DeadLetterReason.HandlerFailed, result.Exception, result.Attempts, forget: true).ConfigureAwait(false);
+                    await DeadLetterAsync(@event, DeadLetterReason.HandlerFailed, result.Exception, result.Attempts).ConfigureAwait(false);
                     break;
             }
         }
@@ -360,7 +372,7 @@ internal sealed class SubscriptionWorker
     private void OnHandled(Event @event)
     {
         _context.Metrics.Delivered(@event.Type, _subscription.Name);
-        _context.Redrives.TryTake(@event)?.Complete(handled: true);
+        _context.Tracker.Report(@event, _subscription.Name, DeliveryStatus.Handled);
     }
 
     private static string OutcomeName(DeliveryOutcome outcome) => outcome switch
@@ -439,14 +451,7 @@ internal sealed class SubscriptionWorker
         }
     }
 
-    private async ValueTask DeadLetterAsync(Event @event, DeadLetterReason reason, Exception? exception, int attempts, bool forget)
-    {
-        if (forget && _subscription.Idempotency is { } guard)
-        {
-            // Not handled: a redelivery or a redrive of this event must be handled, not dropped as a duplicate.
-            await guard.ForgetAsync(@event).ConfigureAwait(false);
-        }
-
-        await _context.DeadLetters.AddAsync(@event, _subscription.Name, reason, exception, attempts).ConfigureAwait(false);
-    }
+    // Dead-lettered events were never recorded in the inbox (only handled ones are), so a redrive is handled.
+    private ValueTask DeadLetterAsync(Event @event, DeadLetterReason reason, Exception? exception, int attempts) =>
+        _context.DeadLetters.AddAsync(@event, _subscription.Name, reason, exception, attempts);
 }

@@ -4,7 +4,7 @@ using EventBus.EventStore.Serialization;
 
 namespace EventBus.EventStore;
 
-internal sealed class EventStreams(IEventStore store, EventSerializer serializer, ProjectionManager projections) : IEventStreams
+internal sealed class EventStreams(IEventStore store, EventSerializer serializer, UnreadableEvents unreadable, ProjectionManager projections) : IEventStreams
 {
     public async ValueTask<AppendResult> AppendAsync(string streamId, ExpectedVersion expectedVersion, IEnumerable<object> events, CancellationToken cancellationToken = default)
     {
@@ -33,7 +33,19 @@ internal sealed class EventStreams(IEventStore store, EventSerializer serializer
         DeserializeAsync(store.ReadAllAsync(fromPosition, maxCount, cancellationToken), cancellationToken);
 
     public IAsyncEnumerable<StoredEvent> SubscribeToAllAsync(long afterPosition = 0, TopicPattern? filter = null, CancellationToken cancellationToken = default) =>
-        DeserializeAsync(store.SubscribeToAllAsync(afterPosition, filter, cancellationToken), cancellationToken);
+        CatchUpAsync(store.SubscribeToAllAsync(afterPosition, filter, cancellationToken), cancellationToken);
+
+    /// <summary>A catch-up subscription never ends on an event it cannot read: it is dead-lettered and skipped.</summary>
+    private async IAsyncEnumerable<StoredEvent> CatchUpAsync(IAsyncEnumerable<EventRecord> records, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var record in records.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            if (await unreadable.TryReadAsync(record, EventStoreConstants.CatchUpReaderName).ConfigureAwait(false) is { } stored)
+            {
+                yield return stored;
+            }
+        }
+    }
 
     private async IAsyncEnumerable<StoredEvent> DeserializeAsync(IAsyncEnumerable<EventRecord> records, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -10,11 +10,11 @@ internal sealed class IdempotencyGuard(IInbox inbox, string subscriptionName, Id
 
     /// <summary>Returns false when the event was already handled; an inbox failure lets the event through
     /// (at least once beats at most once).</summary>
-    public async ValueTask<bool> TryBeginAsync(Event @event, CancellationToken cancellationToken)
+    public async ValueTask<bool> IsNewAsync(Event @event, CancellationToken cancellationToken)
     {
         try
         {
-            return await inbox.TryAddAsync(subscriptionName, @event.Id, Window, cancellationToken).ConfigureAwait(false);
+            return !await inbox.ContainsAsync(subscriptionName, @event.Id, Window, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -23,16 +23,17 @@ internal sealed class IdempotencyGuard(IInbox inbox, string subscriptionName, Id
         }
     }
 
-    /// <summary>Forgets a failed event so a redelivery (or a redrive) is handled again.</summary>
-    public async ValueTask ForgetAsync(Event @event)
+    /// <summary>Records a handled event, so a redelivery is dropped. Called only after the handler succeeded: a crash
+    /// before this point leaves nothing recorded, and the redelivery is handled.</summary>
+    public async ValueTask RecordAsync(Event @event)
     {
         try
         {
-            await inbox.RemoveAsync(subscriptionName, @event.Id, CancellationToken.None).ConfigureAwait(false);
+            await inbox.TryAddAsync(subscriptionName, @event.Id, Window, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
-            Log.InboxFailed(logger, @event.Id, subscriptionName, ex);
+            Log.InboxRecordFailed(logger, @event.Id, subscriptionName, ex);
         }
     }
 }

@@ -15,6 +15,13 @@ internal sealed class InMemoryInbox(TimeProvider timeProvider) : IInbox
         return new ValueTask<bool>(state.TryAdd(eventId, timeProvider.GetUtcNow(), window));
     }
 
+    public ValueTask<bool> ContainsAsync(string subscriptionName, string eventId, IdempotencyWindow window, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscriptionName);
+        ArgumentNullException.ThrowIfNull(eventId);
+        return new ValueTask<bool>(_subscriptions.TryGetValue(subscriptionName, out var state) && state.Contains(eventId, timeProvider.GetUtcNow(), window));
+    }
+
     public ValueTask<bool> RemoveAsync(string subscriptionName, string eventId, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(subscriptionName);
@@ -47,6 +54,15 @@ internal sealed class InMemoryInbox(TimeProvider timeProvider) : IInbox
                 _ids.Add(eventId, sequence);
                 _order.Enqueue((eventId, sequence, now));
                 return true;
+            }
+        }
+
+        public bool Contains(string eventId, DateTimeOffset now, IdempotencyWindow window)
+        {
+            lock (_lock)
+            {
+                Evict(now, window, incoming: 0);
+                return _ids.ContainsKey(eventId);
             }
         }
 

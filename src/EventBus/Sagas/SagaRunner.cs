@@ -12,12 +12,16 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
 {
     private readonly ISagaStore _store;
     private readonly IEventBus _bus;
+    private readonly IAcknowledgingPublisher _publisher;
     private readonly ILogger _logger;
     private readonly SagaTimeoutScheduler _timeouts;
     private readonly Lock _lock = new();
 
     // Outbox events this runner failed to publish: they go out with the instance's next change.
     private readonly ConcurrentDictionary<string, byte> _unsent = new(StringComparer.Ordinal);
+
+    // Published outbox events waiting for their outcomes before they leave the stored outbox.
+    private readonly ConcurrentDictionary<Task, byte> _clearing = new();
     private Dictionary<string, SagaHandler<TState>>? _handlersByType;
     private Task? _recovery;
 
@@ -26,6 +30,7 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
         SagaOptions options,
         ISagaStore store,
         IEventBus bus,
+        IAcknowledgingPublisher publisher,
         IEventTypeRegistry types,
         TimeProvider timeProvider,
         IServiceScopeFactory scopes,
@@ -39,8 +44,14 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
         Source = options.Source ?? SagaConstants.DefaultSource(definition.Name);
         _store = store;
         _bus = bus;
+        _publisher = publisher;
         _logger = logger;
         _timeouts = new SagaTimeoutScheduler(definition.Name, bus, timeProvider, logger);
+        if (bus is Dispatch.ChannelEventBus channel)
+        {
+            // Stopping the bus also waits for published commands to leave the stored outbox.
+            channel.AddSettler(() => OutboxSettled);
+        }
     }
 
     public SagaDefinition<TState> Definition { get; }
@@ -58,6 +69,10 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
     /// <summary>Gets the task that, when the saga starts on a bus, publishes what instances in the store left in their
     /// outbox and arms their pending timeouts.</summary>
     public Task Recovery => _recovery ?? Task.CompletedTask;
+
+    /// <summary>Gets a task that completes once every outbox event published so far has reached its outcomes and left
+    /// the stored outbox (or stays there because the bus stopped first).</summary>
+    public Task OutboxSettled => Task.WhenAll(_clearing.Keys);
 
     /// <summary>Gets how many timeouts are armed right now.</summary>
     public int ArmedTimeoutCount => _timeouts.Count;
@@ -333,7 +348,10 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
         await PublishOutboxAsync(saved.CorrelationKey, toPublish, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Publishes outbox events in order, then takes what was published off the stored instance.</summary>
+    /// <summary>Publishes outbox events in order; each leaves the stored instance once every subscription finished with
+    /// it (not when it is queued), so a crash at any point publishes it again at the next start.</summary>
+    /// <remarks>The outcomes are awaited in the background, not by the saga's handler: a command whose handler
+    /// publishes back into this saga's full subscription would otherwise wait for the handler that waits for it.</remarks>
     private async ValueTask PublishOutboxAsync(string key, IReadOnlyList<Event> outbox, CancellationToken cancellationToken)
     {
         if (outbox.Count == 0)
@@ -341,14 +359,13 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
             return;
         }
 
-        var published = new HashSet<string>(StringComparer.Ordinal);
+        var published = new List<DeliveryReceipt>(outbox.Count);
         for (var i = 0; i < outbox.Count; i++)
         {
             var @event = outbox[i];
             try
             {
-                await _bus.PublishAsync(@event, cancellationToken).ConfigureAwait(false);
-                published.Add(@event.Id);
+                published.Add(await _publisher.PublishAsync(@event, cancellationToken).ConfigureAwait(false));
                 _unsent.TryRemove(@event.Id, out _);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -366,7 +383,28 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
 
         if (published.Count > 0)
         {
-            await ClearOutboxAsync(key, published, cancellationToken).ConfigureAwait(false);
+            var clearing = ClearWhenFinishedAsync(key, published);
+            _clearing.TryAdd(clearing, 0);
+            _ = clearing.ContinueWith(static (done, state) => ((ConcurrentDictionary<Task, byte>)state!).TryRemove(done, out _), _clearing, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private async Task ClearWhenFinishedAsync(string key, List<DeliveryReceipt> published)
+    {
+        var finished = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var receipt in published)
+        {
+            // Never faults; a bus that stopped first reports the delivery as interrupted, and the event stays.
+            var outcomes = await receipt.Outcomes.ConfigureAwait(false);
+            if (outcomes.All(o => o.IsFinal))
+            {
+                finished.Add(receipt.EventId);
+            }
+        }
+
+        if (finished.Count > 0)
+        {
+            await ClearOutboxAsync(key, finished, CancellationToken.None).ConfigureAwait(false);
         }
     }
 

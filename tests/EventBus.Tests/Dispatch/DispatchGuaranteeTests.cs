@@ -370,8 +370,11 @@ public class DispatchGuaranteeTests
     {
         private readonly InMemoryInboxStandIn _inner = new();
 
+        public ValueTask<bool> ContainsAsync(string subscriptionName, string eventId, IdempotencyWindow window, CancellationToken cancellationToken = default) =>
+            eventId == poisonId ? throw new OperationCanceledException("inbox connection reset") : _inner.ContainsAsync(subscriptionName, eventId);
+
         public ValueTask<bool> TryAddAsync(string subscriptionName, string eventId, IdempotencyWindow window, CancellationToken cancellationToken = default) =>
-            eventId == poisonId ? throw new OperationCanceledException("inbox connection reset") : _inner.TryAddAsync(subscriptionName, eventId);
+            _inner.TryAddAsync(subscriptionName, eventId);
 
         public ValueTask<bool> RemoveAsync(string subscriptionName, string eventId, CancellationToken cancellationToken = default) => ValueTask.FromResult(false);
     }
@@ -379,6 +382,14 @@ public class DispatchGuaranteeTests
     private sealed class InMemoryInboxStandIn
     {
         private readonly HashSet<(string, string)> _seen = [];
+
+        public ValueTask<bool> ContainsAsync(string subscriptionName, string eventId)
+        {
+            lock (_seen)
+            {
+                return ValueTask.FromResult(_seen.Contains((subscriptionName, eventId)));
+            }
+        }
 
         public ValueTask<bool> TryAddAsync(string subscriptionName, string eventId)
         {

@@ -137,8 +137,31 @@ public sealed class IdempotencyGuardTests
         act.Should().Throw<ArgumentException>().WithMessage("*Subscription 'dedup': Idempotency:MaxCount must be at least 1*");
     }
 
+    [Fact]
+    public async Task Deliver_IdIsRecordedOnlyOnceTheHandlerSucceeded_SoACrashMidHandlerLeavesItUnrecorded()
+    {
+        var clock = new TestClock();
+        var logs = new LogRecorder();
+        await using var fixture = await FailureBus.StartAsync(clock, logs, configure: b => b.AddIdempotency());
+        var inbox = fixture.Provider.GetRequiredService<IInbox>();
+        var window = new IdempotencyWindow(IdempotencyConstants.DefaultMaxCount, IdempotencyConstants.DefaultWindow);
+        var seenDuringHandler = new Recorder<bool>();
+        fixture.Bus.Subscribe<OrderPlaced>(async (e, ct) =>
+            seenDuringHandler.Add(await inbox.ContainsAsync("billing", e.Id, window, ct)), new SubscriptionOptions { Name = "billing" });
+
+        await fixture.Bus.PublishAsync(new OrderPlaced("1"), new PublishOptions { Id = "evt-1" }, Ct);
+        await seenDuringHandler.WaitForAsync(1);
+        await fixture.Lifetime.StopAsync(Ct);
+
+        seenDuringHandler.Items.Should().Equal([false], "while the handler runs nothing is recorded: a crash now means the redelivery is handled");
+        (await inbox.ContainsAsync("billing", "evt-1", window, Ct)).Should().BeTrue("a handled event is recorded, so a redelivery is dropped");
+    }
+
     private sealed class BrokenInbox : IInbox
     {
+        public ValueTask<bool> ContainsAsync(string subscriptionName, string eventId, IdempotencyWindow window, CancellationToken cancellationToken = default) =>
+            throw new InvalidOperationException("database unavailable");
+
         public ValueTask<bool> TryAddAsync(string subscriptionName, string eventId, IdempotencyWindow window, CancellationToken cancellationToken = default) =>
             throw new InvalidOperationException("database unavailable");
 

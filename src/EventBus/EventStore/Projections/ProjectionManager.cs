@@ -12,7 +12,7 @@ internal sealed class ProjectionManager : IProjectionManager
         IEnumerable<ProjectionRegistration> registrations,
         IServiceProvider services,
         IEventStore store,
-        EventSerializer serializer,
+        UnreadableEvents serializer,
         ICheckpointStore checkpoints,
         TimeProvider timeProvider,
         ILogger<ProjectionManager> logger)

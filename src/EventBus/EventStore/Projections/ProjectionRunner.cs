@@ -14,7 +14,7 @@ internal sealed class ProjectionRunner
     private readonly IProjection _projection;
     private readonly TopicPattern _filter;
     private readonly IEventStore _store;
-    private readonly EventSerializer _serializer;
+    private readonly UnreadableEvents _serializer;
     private readonly ICheckpointStore _checkpoints;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -23,7 +23,7 @@ internal sealed class ProjectionRunner
     private readonly List<(long Position, TaskCompletionSource Reached)> _waiters = [];
     private long _position = NotLoaded;
 
-    public ProjectionRunner(string name, IProjection projection, ProjectionOptions options, IEventStore store, EventSerializer serializer, ICheckpointStore checkpoints, TimeProvider timeProvider, ILogger logger)
+    public ProjectionRunner(string name, IProjection projection, ProjectionOptions options, IEventStore store, UnreadableEvents serializer, ICheckpointStore checkpoints, TimeProvider timeProvider, ILogger logger)
     {
         Name = name;
         Options = options;
@@ -145,7 +145,8 @@ internal sealed class ProjectionRunner
                     break;
                 }
 
-                if (_filter.IsMatch(record.EventType) && _serializer.Deserialize(record) is { } stored)
+                // An event the projection cannot read is dead-lettered under its name, and the projection moves on.
+                if (_filter.IsMatch(record.EventType) && await _serializer.TryReadAsync(record, Name).ConfigureAwait(false) is { } stored)
                 {
                     await _projection.ApplyAsync(stored, cancellationToken).ConfigureAwait(false);
                 }

@@ -1,10 +1,7 @@
 using EventBus.EventStore.Outbox;
-using EventBus.EventStore.Serialization;
 using EventBus.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace EventBus.Tests.EventStore.Outbox;
 
@@ -97,60 +94,130 @@ public sealed class OutboxTests
     }
 
     [Fact]
-    public async Task PublishPendingAsync_BusFailsMidway_CheckpointKeepsProgressAndRetryRepublishesAtLeastOnce()
+    public async Task Checkpoint_StaysBeforeAnEventWhoseHandlerIsStillRunning_AndMovesOnItsOutcome()
     {
-        await using var provider = StoreFixture.Build(options: o => o.PublishToBus = false);
-        var streams = provider.GetRequiredService<IEventStreams>();
-        await streams.AppendAsync("order-1", ExpectedVersion.Any, [new OrderPlaced("1"), new OrderPlaced("2"), new OrderPlaced("3")]);
-        var bus = new FlakyBus(failOnceAt: 2);
-        var checkpoints = provider.GetRequiredService<ICheckpointStore>();
-        var outbox = new OutboxPublisher(
-            provider.GetRequiredService<IEventStore>(),
-            provider.GetRequiredService<EventSerializer>(),
-            checkpoints,
-            bus,
-            Options.Create(new EventStoreOptions()),
-            NullLogger<OutboxPublisher>.Instance);
+        var checkpoints = new RecordingCheckpointStore();
+        using var host = BuildHost(checkpoints: checkpoints);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        host.Services.GetRequiredService<IEventBus>().Subscribe<OrderPlaced>(async e =>
+        {
+            if (e.Payload.OrderId == "2")
+            {
+                started.TrySetResult();
+                await gate.Task;
+            }
+        }, new SubscriptionOptions { Name = "slow", MaxConcurrency = 1 });
+        await host.StartAsync();
+        var streams = host.Services.GetRequiredService<IEventStreams>();
 
-        var first = () => outbox.PublishPendingAsync(CancellationToken.None).AsTask();
-        await first.Should().ThrowAsync<InvalidOperationException>();
-        var afterFailure = await checkpoints.LoadAsync(OutboxPublisher.CheckpointName);
-        var reached = await outbox.PublishPendingAsync(CancellationToken.None);
+        await streams.AppendAsync("order-1", ExpectedVersion.NoStream, [new OrderPlaced("1"), new OrderPlaced("2"), new OrderPlaced("3")]);
+        await started.Task;
+        await checkpoints.Saves.WaitForAsync(1);
 
-        afterFailure.Should().Be(1);
-        reached.Should().Be(3);
-        bus.Published.Select(e => ((OrderPlaced)e.Payload!).OrderId).Should().Equal("1", "2", "2", "3");
-        (await checkpoints.LoadAsync(OutboxPublisher.CheckpointName)).Should().Be(3);
+        checkpoints.Saves.Items.Should().Equal([1L], "event 2 is only queued-and-running, not finished: a crash now must publish it again");
+        gate.SetResult();
+        await checkpoints.WaitForPositionAsync(3);
+        await host.StopAsync();
+    }
+
+    [Fact]
+    public async Task PoisonEvent_MalformedJson_IsDeadLetteredNamingItAndLaterEventsStillFlow()
+    {
+        using var host = BuildHost();
+        var store = host.Services.GetRequiredService<IEventStore>();
+        var received = new Recorder<string>();
+        host.Services.GetRequiredService<IEventBus>().Subscribe<OrderPlaced>(e => received.Add(e.Payload.OrderId));
+        await host.StartAsync();
+
+        await store.AppendAsync("order-1", ExpectedVersion.NoStream, [Raw(new OrderPlaced("before"))]);
+        await store.AppendAsync("order-1", ExpectedVersion.Any, [new EventData("poison-1", "order.placed", "{ not json"u8.ToArray())]);
+        await store.AppendAsync("order-1", ExpectedVersion.Any, [Raw(new OrderPlaced("after"))]);
+        await received.WaitForAsync(2);
+        await host.StopAsync();
+
+        received.Items.Should().Equal("before", "after");
+        var deadLetter = await SingleDeadLetterAsync(host);
+        deadLetter.Reason.Should().Be(DeadLetterReason.DeserializationFailed);
+        deadLetter.SubscriptionName.Should().Be("$outbox");
+        deadLetter.Event.Id.Should().Be("poison-1");
+        deadLetter.Event.Headers.Should().Contain("eventbus-stream", "order-1").And.Contain("eventbus-stream-version", "2").And.Contain("eventbus-position", "2");
+        deadLetter.ExceptionMessage.Should().Contain("order-1").And.Contain("position 2");
+    }
+
+    [Fact]
+    public async Task PoisonEvent_UnknownTypeFromANewerRelease_IsDeadLetteredNamingItAndLaterEventsStillFlow()
+    {
+        using var host = BuildHost();
+        var store = host.Services.GetRequiredService<IEventStore>();
+        var received = new Recorder<string>();
+        host.Services.GetRequiredService<IEventBus>().Subscribe<OrderPlaced>(e => received.Add(e.Payload.OrderId));
+        await host.StartAsync();
+
+        await store.AppendAsync("order-9", ExpectedVersion.NoStream, [new EventData("from-v2", "order.refund-requested", "{}"u8.ToArray())]);
+        await store.AppendAsync("order-9", ExpectedVersion.Any, [Raw(new OrderPlaced("after"))]);
+        await received.WaitForAsync(1);
+        await host.StopAsync();
+
+        received.Items.Should().Equal("after");
+        var deadLetter = await SingleDeadLetterAsync(host);
+        deadLetter.Reason.Should().Be(DeadLetterReason.UnknownEventType);
+        deadLetter.Event.Type.Should().Be("order.refund-requested");
+        deadLetter.Event.Payload.Should().Be("{}");
+        deadLetter.ExceptionMessage.Should().Contain("order.refund-requested").And.Contain("order-9");
+    }
+
+    private static async Task<DeadLetter> SingleDeadLetterAsync(IHost host)
+    {
+        var entries = new List<DeadLetter>();
+        await foreach (var entry in host.Services.GetRequiredService<IDeadLetterStore>().QueryAsync(DeadLetterQuery.All))
+        {
+            entries.Add(entry);
+        }
+
+        return entries.Should().ContainSingle().Subject;
     }
 
     private static EventData Raw(OrderPlaced placed) =>
         new(Guid.NewGuid().ToString(), "order.placed", System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(placed, System.Text.Json.JsonSerializerOptions.Web));
 
-    /// <summary>A bus that accepts the n-th event and then fails, once, as a crash after hand-over would.</summary>
-    private sealed class FlakyBus(int failOnceAt) : IEventBus
+    /// <summary>An in-memory checkpoint store that lets a test await the outbox's saves.</summary>
+    private sealed class RecordingCheckpointStore : ICheckpointStore
     {
-        private bool _failed;
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _positions = new();
 
-        public List<Event> Published { get; } = [];
+        public Recorder<long> Saves { get; } = new();
 
-        public IReadOnlyList<IEventSubscription> Subscriptions => [];
-
-        public ValueTask PublishAsync(Event @event, CancellationToken cancellationToken = default)
+        public async Task WaitForPositionAsync(long position)
         {
-            Published.Add(@event);
-            if (!_failed && Published.Count == failOnceAt)
+            for (var seen = 1; ; seen++)
             {
-                _failed = true;
-                throw new InvalidOperationException("connection lost after hand-over");
+                await Saves.WaitForAsync(seen);
+                if (Saves.Items[seen - 1] >= position)
+                {
+                    return;
+                }
+            }
+        }
+
+        public ValueTask<long?> LoadAsync(string name, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(_positions.TryGetValue(name, out var p) ? p : (long?)null);
+
+        public ValueTask SaveAsync(string name, long position, CancellationToken cancellationToken = default)
+        {
+            _positions[name] = position;
+            if (name == OutboxPublisher.CheckpointName)
+            {
+                Saves.Add(position);
             }
 
             return default;
         }
 
-        public ValueTask PublishAsync<T>(T payload, PublishOptions? options = null, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public IEventSubscription Subscribe<T>(Func<Event<T>, CancellationToken, ValueTask> handler, SubscriptionOptions? options = null) => throw new NotSupportedException();
-
-        public IEventSubscription Subscribe(string pattern, Func<Event, CancellationToken, ValueTask> handler, SubscriptionOptions? options = null) => throw new NotSupportedException();
+        public ValueTask DeleteAsync(string name, CancellationToken cancellationToken = default)
+        {
+            _positions.TryRemove(name, out _);
+            return default;
+        }
     }
 }
