@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -11,6 +12,9 @@ namespace EventBus.Sqlite.DeadLetters;
 /// filters of a <see cref="DeadLetterQuery"/> run as SQL on columns of their own (a wildcard event-type pattern is
 /// matched in memory on the type column); the rest of an entry is one JSON document. Unlike the in-memory store it
 /// has no capacity: entries stay until they are redriven or deleted.</summary>
+/// <remarks>A row that cannot be read back (an event type that is not valid, JSON that cannot be read, a reason this
+/// version does not know) is returned as an entry with <see cref="DeadLetter.ReadError"/> and
+/// <see cref="DeadLetter.RawEntry"/> set, so one bad row never fails a query or blocks a redrive.</remarks>
 internal sealed class SqliteDeadLetterStore(SqliteDatabase database, SqliteJson json) : IDeadLetterStore
 {
     // Adding an id again replaces the entry in place (an idempotent retry of the same add).
@@ -30,7 +34,7 @@ internal sealed class SqliteDeadLetterStore(SqliteDatabase database, SqliteJson 
 
     private const string DeleteById = "DELETE FROM eventbus_dead_letters WHERE id = $id";
     private const string DeleteBySeq = "DELETE FROM eventbus_dead_letters WHERE seq = $seq";
-    private const string Columns = "seq, first_failure_ticks, id, subscription_name, reason, exception_type, event_type, entry";
+    private const string Columns = "seq, first_failure_ticks, id, subscription_name, reason, exception_type, event_type, entry, last_failure_ticks, correlation_id";
 
     public ValueTask AddAsync(DeadLetter deadLetter, CancellationToken cancellationToken = default)
     {
@@ -194,7 +198,11 @@ internal sealed class SqliteDeadLetterStore(SqliteDatabase database, SqliteJson 
                 reader.GetString(3),
                 reader.GetString(4),
                 reader.IsDBNull(5) ? null : reader.GetString(5),
-                (byte[])reader.GetValue(7)));
+                eventType,
+                reader.IsDBNull(9) ? null : reader.GetString(9),
+                reader.GetInt64(1),
+                reader.GetInt64(8),
+                reader.GetValue(7) as byte[] ?? Encoding.UTF8.GetBytes(Convert.ToString(reader.GetValue(7), CultureInfo.InvariantCulture) ?? string.Empty)));
         }
 
         return (rows, last, read == SqliteConstants.ReadPageSize);
@@ -202,28 +210,76 @@ internal sealed class SqliteDeadLetterStore(SqliteDatabase database, SqliteJson 
 
     private DeadLetter ToDeadLetter(Row row)
     {
-        var document = JsonSerializer.Deserialize(row.Entry, SqliteJsonContext.Default.DeadLetterDocument)
-            ?? throw new JsonException($"Dead letter '{row.Id}' has an empty entry document.");
+        DeadLetterDocument? document = null;
+        try
+        {
+            document = JsonSerializer.Deserialize(row.Entry, SqliteJsonContext.Default.DeadLetterDocument)
+                ?? throw new JsonException("the entry document is JSON null.");
+            if (!Enum.TryParse<DeadLetterReason>(row.Reason, out var reason) || !Enum.IsDefined(reason))
+            {
+                throw new JsonException($"reason '{row.Reason}' is unknown to this version of EventBus.");
+            }
+
+            return new DeadLetter
+            {
+                Id = row.Id,
+                Event = json.FromStored(document.Event),
+                SubscriptionName = row.SubscriptionName,
+                Reason = reason,
+                ExceptionType = row.ExceptionType,
+                ExceptionMessage = document.ExceptionMessage,
+                StackTrace = document.StackTrace,
+                AttemptCount = document.AttemptCount,
+                FirstFailureTime = document.FirstFailureTime,
+                LastFailureTime = document.LastFailureTime,
+                RedriveCount = document.RedriveCount,
+                PreviousFailures = document.PreviousFailures ?? [],
+            };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // One bad row must not fail the query (and with it every redrive): it comes back as what could be read.
+            return Unreadable(row, document, ex);
+        }
+    }
+
+    private static DeadLetter Unreadable(Row row, DeadLetterDocument? document, Exception error)
+    {
+        var eventId = document?.Event?.Id is { Length: <= 255 } id && !string.IsNullOrWhiteSpace(id) ? id : row.Id;
+        var firstFailure = FromTicks(row.FirstFailureTicks);
         return new DeadLetter
         {
             Id = row.Id,
-            Event = json.FromStored(document.Event),
+            Event = new Event(DeadLetter.UnreadableEventType) { Id = eventId, CorrelationId = row.CorrelationId, Time = firstFailure },
             SubscriptionName = row.SubscriptionName,
-            Reason = Enum.TryParse<DeadLetterReason>(row.Reason, out var reason)
-                ? reason
-                : throw new JsonException($"Dead letter '{row.Id}' has reason '{row.Reason}', unknown to this version of EventBus."),
+            Reason = Enum.TryParse<DeadLetterReason>(row.Reason, out var reason) && Enum.IsDefined(reason) ? reason : DeadLetterReason.HandlerFailed,
             ExceptionType = row.ExceptionType,
-            ExceptionMessage = document.ExceptionMessage,
-            StackTrace = document.StackTrace,
-            AttemptCount = document.AttemptCount,
-            FirstFailureTime = document.FirstFailureTime,
-            LastFailureTime = document.LastFailureTime,
-            RedriveCount = document.RedriveCount,
-            PreviousFailures = document.PreviousFailures ?? [],
+            ExceptionMessage = document?.ExceptionMessage,
+            StackTrace = document?.StackTrace,
+            AttemptCount = document?.AttemptCount ?? 0,
+            FirstFailureTime = firstFailure,
+            LastFailureTime = FromTicks(row.LastFailureTicks),
+            RedriveCount = document?.RedriveCount ?? 0,
+            PreviousFailures = document?.PreviousFailures ?? [],
+            ReadError = $"Dead letter '{row.Id}' (subscription '{row.SubscriptionName}', event type '{row.EventType}') cannot be read: {error.Message}",
+            RawEntry = Encoding.UTF8.GetString(row.Entry),
         };
     }
 
-    private sealed record Row(string Id, string SubscriptionName, string Reason, string? ExceptionType, byte[] Entry);
+    // The columns are as hand-editable as the document: out-of-range ticks must not make the stand-in throw.
+    private static DateTimeOffset FromTicks(long ticks) =>
+        new(Math.Clamp(ticks, DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks), TimeSpan.Zero);
+
+    private sealed record Row(
+        string Id,
+        string SubscriptionName,
+        string Reason,
+        string? ExceptionType,
+        string EventType,
+        string? CorrelationId,
+        long FirstFailureTicks,
+        long LastFailureTicks,
+        byte[] Entry);
 
     /// <summary>A query's filters as a parameterized WHERE clause; a wildcard event-type pattern stays in
     /// <see cref="Pattern"/> and is matched in memory.</summary>

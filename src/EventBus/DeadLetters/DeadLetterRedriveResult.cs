@@ -17,4 +17,8 @@ public sealed record DeadLetterRedriveResult
 
     /// <summary>Gets how many entries were left in the store because their subscription does not exist.</summary>
     public int Skipped { get; init; }
+
+    /// <summary>Gets how many matched entries the store could not read (<see cref="DeadLetter.ReadError"/>); they were
+    /// left in the store, not redriven.</summary>
+    public int Unreadable { get; init; }
 }

@@ -34,16 +34,24 @@ internal sealed class DeadLetterRedriver(
         Log.RedriveStarted(logger, matched.Count, options.DryRun ? " (dry run)" : string.Empty);
         if (options.DryRun)
         {
-            return new DeadLetterRedriveResult { DryRun = true, Matched = matched };
+            return new DeadLetterRedriveResult { DryRun = true, Matched = matched, Unreadable = matched.Count(static e => e.ReadError is not null) };
         }
 
         var timeProvider = sink.TimeProvider;
         var interval = options.MaxEventsPerSecond is { } perSecond ? TimeSpan.FromSeconds(1 / perSecond) : TimeSpan.Zero;
         var started = timeProvider.GetTimestamp();
-        int succeeded = 0, failed = 0, skipped = 0, sent = 0;
+        int succeeded = 0, failed = 0, skipped = 0, unreadable = 0, sent = 0;
         foreach (var entry in matched)
         {
             cancellationToken.ThrowIfCancellationRequested();
+            if (entry.ReadError is { } readError)
+            {
+                // Its event is a stand-in: delivering it would lose the stored data. It stays for an operator.
+                unreadable++;
+                Log.RedriveEntryUnreadable(logger, entry.Id, entry.SubscriptionName, readError);
+                continue;
+            }
+
             var subscription = bus.FindSubscription(entry.SubscriptionName);
             if (subscription is null)
             {
@@ -87,7 +95,7 @@ internal sealed class DeadLetterRedriver(
         }
 
         Log.RedriveCompleted(logger, succeeded, failed, skipped);
-        return new DeadLetterRedriveResult { DryRun = false, Matched = matched, Succeeded = succeeded, Failed = failed, Skipped = skipped };
+        return new DeadLetterRedriveResult { DryRun = false, Matched = matched, Succeeded = succeeded, Failed = failed, Skipped = skipped, Unreadable = unreadable };
     }
 
     /// <summary>Returns whether the event was handled, or null when the subscription was disposed meanwhile.</summary>

@@ -7,7 +7,8 @@ public interface IDeadLetterRedriver
     /// time in their original order (each waits until the previous one was handled or dead-lettered again).</summary>
     /// <remarks>An entry leaves the store when it is queued again; if handling fails again it returns as a new entry
     /// that keeps its first failure time, its total attempt count and its earlier failures. Entries whose subscription
-    /// no longer exists stay in the store and are reported as skipped.</remarks>
+    /// no longer exists stay in the store and are reported as skipped; entries the store could not read
+    /// (<see cref="DeadLetter.ReadError"/>) stay in the store and are reported as unreadable.</remarks>
     /// <param name="query">Which dead letters to redrive.</param>
     /// <param name="options">Dry run and rate limit; the defaults redrive for real as fast as handled.</param>
     /// <param name="cancellationToken">Stops the redrive between two events.</param>

@@ -19,4 +19,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 143, EventName = "RedriveCompleted", Level = LogLevel.Information,
         Message = "Redrive finished: {Succeeded} handled, {Failed} dead-lettered again, {Skipped} skipped")]
     public static partial void RedriveCompleted(ILogger logger, int succeeded, int failed, int skipped);
+
+    [LoggerMessage(EventId = 144, EventName = "RedriveEntryUnreadable", Level = LogLevel.Warning,
+        Message = "Dead letter {DeadLetterId} for subscription {SubscriptionName} was not redriven and stays in the store: {ReadError}")]
+    public static partial void RedriveEntryUnreadable(ILogger logger, string deadLetterId, string subscriptionName, string readError);
 }

@@ -5,7 +5,9 @@ namespace EventBus;
 /// <remarks>
 /// A store must be safe for concurrent use. <see cref="SaveAsync{TState}"/> is the only write: it succeeds only when
 /// the stored version equals the expected one (0: no instance stored), so two writers racing on one instance — or two
-/// events racing to create it — never both win. Stores treat saved instances as immutable values.
+/// events racing to create it — never both win. Stores treat saved instances as immutable values, and every read
+/// returns a state object of its own: a change made in place to a state that was read, or to one after it was saved,
+/// never reaches the store or another reader.
 /// </remarks>
 public interface ISagaStore
 {

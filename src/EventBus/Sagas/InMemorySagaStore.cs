@@ -1,18 +1,48 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using EventBus.EventStore.Serialization;
+using Microsoft.Extensions.Options;
 
 namespace EventBus.Sagas;
 
 /// <summary>The default saga store: instances in memory, versioned with compare-and-swap.</summary>
 /// <remarks>Saved instances are kept as the immutable records they are, so readers never see a half-made change.
-/// State objects are kept by reference: sagas replace their state rather than change it.</remarks>
+/// The state is kept as JSON written with the event store's serializer settings
+/// (<see cref="EventStoreOptions.JsonSerializerOptions"/>), as a durable store keeps it: every read returns a state
+/// object of its own, so a handler that changes its state in place and then fails leaves nothing behind, and the
+/// in-memory store behaves like SQLite under the same contract.</remarks>
 internal sealed class InMemorySagaStore : ISagaStore
 {
-    private readonly ConcurrentDictionary<(string Saga, string Key), SagaInstance> _instances = new();
+    private readonly ConcurrentDictionary<(string Saga, string Key), StoredSaga> _instances = new();
 
     // Creation order, so queries list the oldest instances first.
     private readonly ConcurrentDictionary<(string Saga, string Key), long> _order = new();
+    private readonly JsonSerializerOptions _json;
     private long _sequence;
+
+    /// <summary>Creates a store with the default serializer settings (tests and stores built by hand).</summary>
+    internal InMemorySagaStore()
+        : this(Options.Create(new EventStoreOptions()))
+    {
+    }
+
+    public InMemorySagaStore(IOptions<EventStoreOptions> options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var json = options.Value.JsonSerializerOptions
+            ?? throw new InvalidOperationException("EventStoreOptions.JsonSerializerOptions must not be null.");
+        if (json.TypeInfoResolver is null)
+        {
+            // Options created with 'new JsonSerializerOptions { ... }': a copy with the default metadata, so the
+            // caller's instance is left for the event store to complete the same way.
+            json = new JsonSerializerOptions(json) { TypeInfoResolver = EventStoreJson.CreateDefaultOptions().TypeInfoResolver };
+        }
+
+        json.MakeReadOnly();
+        _json = json;
+    }
 
     public ValueTask<SagaInstance<TState>?> FindAsync<TState>(string sagaName, string correlationKey, CancellationToken cancellationToken = default)
         where TState : class
@@ -20,13 +50,13 @@ internal sealed class InMemorySagaStore : ISagaStore
         ArgumentException.ThrowIfNullOrWhiteSpace(sagaName);
         ArgumentException.ThrowIfNullOrEmpty(correlationKey);
         cancellationToken.ThrowIfCancellationRequested();
-        if (!_instances.TryGetValue((sagaName, correlationKey), out var instance))
+        if (!_instances.TryGetValue((sagaName, correlationKey), out var stored))
         {
             return ValueTask.FromResult<SagaInstance<TState>?>(null);
         }
 
-        return instance is SagaInstance<TState> typed
-            ? ValueTask.FromResult<SagaInstance<TState>?>(typed)
+        return stored is StoredSaga<TState> typed
+            ? ValueTask.FromResult<SagaInstance<TState>?>(typed.Read())
             : throw new InvalidOperationException(
                 $"Saga '{sagaName}' instance '{correlationKey}' holds state of another type than {typeof(TState).Name}; two sagas share the name '{sagaName}'.");
     }
@@ -37,11 +67,12 @@ internal sealed class InMemorySagaStore : ISagaStore
         ArgumentNullException.ThrowIfNull(instance);
         ArgumentException.ThrowIfNullOrWhiteSpace(instance.SagaName, nameof(instance) + ".SagaName");
         ArgumentException.ThrowIfNullOrEmpty(instance.CorrelationKey, nameof(instance) + ".CorrelationKey");
+        ArgumentNullException.ThrowIfNull(instance.State, nameof(instance) + ".State");
         ArgumentOutOfRangeException.ThrowIfNegative(expectedVersion);
         cancellationToken.ThrowIfCancellationRequested();
 
         var key = (instance.SagaName, instance.CorrelationKey);
-        var saved = instance with { Version = expectedVersion + 1 };
+        var saved = new StoredSaga<TState>(instance with { Version = expectedVersion + 1 }, Copy(instance));
         if (expectedVersion == 0)
         {
             if (!_instances.TryAdd(key, saved))
@@ -60,7 +91,7 @@ internal sealed class InMemorySagaStore : ISagaStore
                 throw Conflict(instance, expectedVersion);
             }
 
-            // Compare-and-swap on the exact record read: a writer that read the same version loses here.
+            // Compare-and-swap on the exact entry read: a writer that read the same version loses here.
             if (_instances.TryUpdate(key, saved, current))
             {
                 return ValueTask.FromResult(saved.Version);
@@ -79,18 +110,74 @@ internal sealed class InMemorySagaStore : ISagaStore
             .Select(pair => pair.Value)
             .ToList();
 
-        foreach (var instance in snapshot)
+        foreach (var stored in snapshot)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            yield return instance;
+            yield return stored.ReadUntyped();
         }
 
         await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <summary>The state as JSON, written now: what the caller does to its object after the save changes nothing.</summary>
+    private StateCopy<TState> Copy<TState>(SagaInstance<TState> instance)
+        where TState : class
+    {
+        JsonTypeInfo<TState> typeInfo;
+        byte[] state;
+        try
+        {
+            typeInfo = (JsonTypeInfo<TState>)_json.GetTypeInfo(typeof(TState));
+            state = JsonSerializer.SerializeToUtf8Bytes(instance.State, typeInfo);
+        }
+        catch (Exception ex) when (ex is NotSupportedException or JsonException or InvalidOperationException)
+        {
+            throw new JsonException(
+                $"The state of saga '{instance.SagaName}' instance '{instance.CorrelationKey}' ({typeof(TState).FullName}) cannot be serialized to JSON: {ex.Message} The in-memory saga store keeps a JSON copy of the state, as a durable store does; make the state JSON-serializable, or add its metadata to EventStoreOptions.JsonSerializerOptions.",
+                ex);
+        }
+
+        if (state.AsSpan().SequenceEqual("null"u8))
+        {
+            throw new ArgumentException($"The state of saga '{instance.SagaName}' instance '{instance.CorrelationKey}' serializes to JSON null; a saga's state must be a JSON value.", nameof(instance));
+        }
+
+        return new StateCopy<TState>(state, typeInfo);
     }
 
     private SagaConcurrencyException Conflict(SagaInstance instance, long expectedVersion)
     {
         var actual = _instances.TryGetValue((instance.SagaName, instance.CorrelationKey), out var current) ? current.Version : 0;
         return new SagaConcurrencyException(instance.SagaName, instance.CorrelationKey, expectedVersion, actual);
+    }
+
+    private readonly record struct StateCopy<TState>(byte[] Json, JsonTypeInfo<TState> TypeInfo)
+        where TState : class;
+
+    /// <summary>One saved instance: everything but the state as the record saved, the state as JSON.</summary>
+    private abstract class StoredSaga
+    {
+        public abstract long Version { get; }
+
+        public abstract SagaStatus Status { get; }
+
+        public abstract SagaInstance ReadUntyped();
+    }
+
+    private sealed class StoredSaga<TState>(SagaInstance<TState> instance, StateCopy<TState> state) : StoredSaga
+        where TState : class
+    {
+        public override long Version => instance.Version;
+
+        public override SagaStatus Status => instance.Status;
+
+        // The saved record's own State is never handed out: the caller still holds that object.
+        public SagaInstance<TState> Read() => instance with
+        {
+            State = JsonSerializer.Deserialize(state.Json, state.TypeInfo)
+                ?? throw new JsonException($"The state of saga '{instance.SagaName}' instance '{instance.CorrelationKey}' reads back as null."),
+        };
+
+        public override SagaInstance ReadUntyped() => Read();
     }
 }

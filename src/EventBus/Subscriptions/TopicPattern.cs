@@ -3,9 +3,10 @@ namespace EventBus;
 /// <summary>An AMQP topic-style pattern over event types: <c>*</c> matches exactly one segment, <c>#</c> zero or more.</summary>
 /// <remarks>
 /// The syntax is the one RabbitMQ topic exchanges use, so a pattern matches the same events in process and on a
-/// broker. <c>order.*</c> matches <c>order.placed</c> but not <c>order.item.added</c>; <c>order.#</c> matches both
-/// and <c>order</c> itself; <c>#</c> alone matches every event. Matching is case-sensitive and patterns, like type
-/// names, are lowercase.
+/// broker. <c>order.*</c> matches <c>order.placed</c> but not <c>order.item.added</c>; <c>order.#</c> matches both;
+/// <c>#</c> alone matches every event. Matching is case-sensitive and patterns, like type names, are lowercase.
+/// Every event type has at least two segments, so a pattern without <c>#</c> needs at least two segments too:
+/// <see cref="Parse"/> rejects <c>*</c> and a single name such as <c>order</c>, which could never match.
 /// </remarks>
 public sealed class TopicPattern : IEquatable<TopicPattern>
 {
@@ -31,7 +32,8 @@ public sealed class TopicPattern : IEquatable<TopicPattern>
     /// <param name="pattern">The pattern, for example <c>order.*</c> or <c>#.failed</c>.</param>
     /// <returns>The parsed pattern.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="pattern"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException">The pattern is invalid; the message names it and the position of the
+    /// <exception cref="ArgumentException">The pattern is invalid, or can never match an event type (one segment
+    /// other than <c>#</c>, such as <c>*</c> or <c>order</c>); the message names it and the position of the
     /// problem.</exception>
     public static TopicPattern Parse(string pattern)
     {
@@ -52,6 +54,12 @@ public sealed class TopicPattern : IEquatable<TopicPattern>
         {
             ValidateSegment(pattern, segment, position);
             position += segment.Length + 1;
+        }
+
+        // Without '#' a pattern matches exactly as many segments as it has, and every type has at least two.
+        if (segments.Length == 1 && segments[0] != MultiWildcard)
+        {
+            throw NeverMatches(pattern, segments[0]);
         }
 
         return new TopicPattern(pattern, segments);
@@ -156,6 +164,16 @@ public sealed class TopicPattern : IEquatable<TopicPattern>
                 throw Invalid(pattern, position + i, $"character '{c}' is not allowed (lowercase letters, digits, '-', '_', '*' and '#' only)");
             }
         }
+    }
+
+    private static ArgumentException NeverMatches(string pattern, string segment)
+    {
+        var instead = segment == SingleWildcard
+            ? "use '#' to match every event"
+            : $"use '{segment}.#' or '{segment}.*' for the events named under '{segment}', or '#' to match every event";
+        return new ArgumentException(
+            $"Topic pattern '{pattern}' is invalid at position {pattern.Length}: it can never match, because every event type has at least two segments (such as 'order.placed'); {instead}.",
+            nameof(pattern));
     }
 
     private static ArgumentException Invalid(string pattern, int position, string reason) =>

@@ -10,6 +10,12 @@ public abstract class DeadLetterStoreContractTests
 
     protected abstract IDeadLetterStore CreateStore();
 
+    /// <summary>Damages the stored entry <paramref name="id"/> of the last store created, outside the store's API, so
+    /// that it can no longer be read back.</summary>
+    /// <returns><see langword="false"/> when the store keeps nothing it could fail to read (an in-memory store keeps
+    /// the entries themselves); the test is then skipped.</returns>
+    protected virtual ValueTask<bool> DamageAsync(string id, DeadLetterDamage damage) => ValueTask.FromResult(false);
+
     protected static DeadLetter Entry(
         string subscription = "billing",
         string type = "order.placed",
@@ -70,6 +76,36 @@ public abstract class DeadLetterStoreContractTests
         read.Event.Type.Should().Be("order.placed");
         read.Event.CorrelationId.Should().Be("flow-1");
         read.Event.Subject.Should().Be("order-1");
+    }
+
+    [Theory]
+    [InlineData(DeadLetterDamage.InvalidEventType, "'Order.Placed'")]
+    [InlineData(DeadLetterDamage.UnreadableJson, "cannot be read")]
+    public async Task QueryAsync_EntryThatCannotBeRead_ComesBackWithRawEntryAndErrorInsteadOfFailingTheQuery(DeadLetterDamage damage, string named)
+    {
+        var store = CreateStore();
+        await store.AddAsync(Entry(id: "before"), Ct);
+        await store.AddAsync(Entry(id: "bad", at: TimeSpan.FromSeconds(1)), Ct);
+        await store.AddAsync(Entry(id: "after", at: TimeSpan.FromSeconds(2)), Ct);
+        if (!await DamageAsync("bad", damage))
+        {
+            Assert.Skip("This store keeps the entries themselves: none can become unreadable.");
+        }
+
+        var all = await QueryAsync(store, DeadLetterQuery.All);
+
+        all.Select(e => e.Id).Should().Equal("before", "bad", "after");
+        all.Where(e => e.Id != "bad").Should().OnlyContain(e => e.ReadError == null && e.RawEntry == null && e.Event.Type == "order.placed");
+        var bad = all[1];
+        bad.ReadError.Should().Contain("'bad'").And.Contain(named);
+        bad.RawEntry.Should().NotBeNullOrEmpty();
+        bad.Event.Type.Should().Be(DeadLetter.UnreadableEventType);
+        bad.SubscriptionName.Should().Be("billing");
+        bad.FirstFailureTime.Should().Be(T0 + TimeSpan.FromSeconds(1));
+        (await QueryAsync(store, new DeadLetterQuery { SubscriptionName = "billing", Limit = 2 })).Select(e => e.Id).Should().Equal("before", "bad");
+        (await store.CountAsync(DeadLetterQuery.All, Ct)).Should().Be(3);
+        (await store.DeleteAsync("bad", Ct)).Should().BeTrue("an operator can remove what cannot be read");
+        (await QueryAsync(store, DeadLetterQuery.All)).Should().OnlyContain(e => e.ReadError == null);
     }
 
     [Fact]

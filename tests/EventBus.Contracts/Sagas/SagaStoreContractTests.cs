@@ -254,6 +254,40 @@ public abstract class SagaStoreContractTests
     }
 
     [Fact]
+    public async Task FindAsync_StateChangedInPlaceByReader_StoredStateUnchanged()
+    {
+        var store = CreateStore();
+        await store.SaveAsync(NewMutableInstance("order-1"), 0);
+
+        // What a handler does when it changes ctx.State in place and then fails: nothing is saved.
+        var first = (await store.FindAsync<ContractMutableSagaState>(SagaName, "order-1"))!;
+        first.State.Count = 99;
+        first.State.Items.Add("leaked");
+        var second = (await store.FindAsync<ContractMutableSagaState>(SagaName, "order-1"))!;
+
+        second.State.Should().NotBeSameAs(first.State, "every read gets a state of its own");
+        second.Version.Should().Be(1);
+        second.State.Count.Should().Be(1);
+        second.State.Items.Should().Equal("a");
+    }
+
+    [Fact]
+    public async Task SaveAsync_StateChangedInPlaceAfterSave_StoredStateUnchanged()
+    {
+        var store = CreateStore();
+        var instance = NewMutableInstance("order-1");
+        await store.SaveAsync(instance, 0);
+
+        instance.State.Count = 99;
+        instance.State.Items.Add("leaked");
+        var found = (await store.FindAsync<ContractMutableSagaState>(SagaName, "order-1"))!;
+
+        found.State.Should().NotBeSameAs(instance.State, "the store keeps what was saved, not the caller's object");
+        found.State.Count.Should().Be(1);
+        found.State.Items.Should().Equal("a");
+    }
+
+    [Fact]
     public async Task SaveAsync_SameKeyInTwoSagas_KeepsThemApart()
     {
         var store = CreateStore();
@@ -324,6 +358,16 @@ public abstract class SagaStoreContractTests
         CreatedTime = T0,
         UpdatedTime = T0,
         State = new ContractSagaState { Count = count },
+    };
+
+    private static SagaInstance<ContractMutableSagaState> NewMutableInstance(string key) => new()
+    {
+        SagaName = SagaName,
+        CorrelationKey = key,
+        Status = SagaStatus.Active,
+        CreatedTime = T0,
+        UpdatedTime = T0,
+        State = new ContractMutableSagaState { Count = 1, Items = ["a"] },
     };
 
     private static async Task<List<SagaInstance>> ToListAsync(IAsyncEnumerable<SagaInstance> source)

@@ -196,6 +196,62 @@ public sealed class SqliteDeadLetterStoreDurabilityTests : IDisposable
         await bus.GetRequiredService<IEventBusLifetime>().StopAsync(Ct);
     }
 
+    [Fact]
+    public async Task QueryAsync_ReasonUnknownToThisVersion_ComesBackUnreadableNamingTheReason()
+    {
+        var store = NewStore(_file.Open(), registerInvoice: true);
+        await store.AddAsync(Entry("newer", new Event<InvoiceDue>("invoice.due", new InvoiceDue("inv-1", 1m))), Ct);
+        Execute("UPDATE eventbus_dead_letters SET reason = 'PoisonedByAFutureRelease' WHERE id = 'newer'");
+
+        var read = (await ReadAllAsync(store)).Should().ContainSingle().Subject;
+
+        read.ReadError.Should().Contain("'newer'").And.Contain("'PoisonedByAFutureRelease'");
+        read.RawEntry.Should().Contain("inv-1");
+        read.Event.Type.Should().Be(DeadLetter.UnreadableEventType);
+    }
+
+    [Fact]
+    public async Task QueryAsync_EntryStoredAsText_IsStillRead()
+    {
+        var store = NewStore(_file.Open(), registerInvoice: true);
+        await store.AddAsync(Entry("text", new Event<InvoiceDue>("invoice.due", new InvoiceDue("inv-1", 1m))), Ct);
+        Execute("UPDATE eventbus_dead_letters SET entry = CAST(entry AS TEXT) WHERE id = 'text'");
+
+        var read = (await ReadAllAsync(store)).Should().ContainSingle().Subject;
+
+        read.ReadError.Should().BeNull();
+        read.Event.Payload.Should().Be(new InvoiceDue("inv-1", 1m));
+    }
+
+    [Fact]
+    public async Task Redrive_WithARowWhoseEventTypeIsInvalid_RedrivesTheOthersAndLeavesThatRowInTheStore()
+    {
+        await using var bus = await StartBusAsync();
+        var handled = new Recorder<string>();
+        bus.GetRequiredService<IEventBus>().Subscribe<InvoiceDue>(e => handled.Add(e.Payload.InvoiceId), new SubscriptionOptions { Name = "billing" });
+        var store = bus.GetRequiredService<IDeadLetterStore>();
+        await store.AddAsync(Entry("good-1", new Event<InvoiceDue>("invoice.due", new InvoiceDue("inv-1", 1m))), Ct);
+        await store.AddAsync(Entry("bad", new Event<InvoiceDue>("invoice.due", new InvoiceDue("inv-2", 2m)), TimeSpan.FromSeconds(1)), Ct);
+        await store.AddAsync(Entry("good-3", new Event<InvoiceDue>("invoice.due", new InvoiceDue("inv-3", 3m)), TimeSpan.FromSeconds(2)), Ct);
+        Execute("""
+            UPDATE eventbus_dead_letters SET event_type = 'Invoice',
+                entry = CAST(json_set(CAST(entry AS TEXT), '$.event.type', 'Invoice') AS BLOB)
+            WHERE id = 'bad'
+            """);
+
+        var result = await bus.GetRequiredService<IDeadLetterRedriver>().RedriveAsync(DeadLetterQuery.All, cancellationToken: Ct);
+
+        result.Matched.Select(e => e.Id).Should().Equal("good-1", "bad", "good-3");
+        result.Succeeded.Should().Be(2);
+        result.Unreadable.Should().Be(1);
+        handled.Items.Should().Equal("inv-1", "inv-3");
+        var left = (await ReadAllAsync(store)).Should().ContainSingle().Subject;
+        left.Id.Should().Be("bad");
+        left.ReadError.Should().Contain("'Invoice'");
+        left.RawEntry.Should().Contain("inv-2");
+        await bus.GetRequiredService<IEventBusLifetime>().StopAsync(Ct);
+    }
+
     private static DeadLetter Entry(string id, Event @event, TimeSpan? at = null) => new()
     {
         Id = id,
@@ -217,6 +273,14 @@ public sealed class SqliteDeadLetterStoreDurabilityTests : IDisposable
                 bus.AddEventType<InvoiceDue>("invoice.due");
             }
         }));
+
+    private void Execute(string sql)
+    {
+        using var connection = _file.OpenRaw();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery().Should().Be(1);
+    }
 
     private static async Task<List<DeadLetter>> ReadAllAsync(IDeadLetterStore store, DeadLetterQuery? query = null)
     {

@@ -179,6 +179,38 @@ public sealed class DeadLetterRedriverTests
     }
 
     [Fact]
+    public async Task RedriveAsync_UnreadableEntry_LeavesItInTheStoreAndRedrivesTheOthers()
+    {
+        var (fixture, clock, logs) = await StartAsync();
+        await using var _ = fixture;
+        var billing = new Toggle();
+        billing.Subscribe(fixture.Bus, "billing");
+        await PublishAsync(fixture, logs, 0, "1");
+        var unreadable = new DeadLetter
+        {
+            Id = "damaged",
+            Event = new Event(DeadLetter.UnreadableEventType) { Id = "evt-damaged" },
+            SubscriptionName = "billing",
+            Reason = DeadLetterReason.HandlerFailed,
+            FirstFailureTime = clock.GetUtcNow().AddMinutes(1),
+            ReadError = "Dead letter 'damaged' (subscription 'billing', event type 'Order') cannot be read: invalid type.",
+            RawEntry = "{\"event\":{\"type\":\"Order\"}}",
+        };
+        await fixture.DeadLetters.AddAsync(unreadable, Ct);
+        billing.Failing = false;
+
+        var result = await fixture.Provider.GetRequiredService<IDeadLetterRedriver>().RedriveAsync(DeadLetterQuery.All, cancellationToken: Ct);
+
+        result.Matched.Select(e => e.Id).Should().Contain("damaged");
+        result.Succeeded.Should().Be(1);
+        result.Unreadable.Should().Be(1);
+        result.Failed.Should().Be(0);
+        billing.Handled.Items.Should().Equal("1");
+        logs.Named("RedriveEntryUnreadable").Should().ContainSingle().Which.Message.Should().Contain("damaged").And.Contain("cannot be read");
+        (await fixture.DeadLettersAsync()).Should().ContainSingle().Which.Should().BeSameAs(unreadable);
+    }
+
+    [Fact]
     public async Task RedriveAsync_ExpiredEvent_IsNotExpiredAgain()
     {
         var clock = new TestClock();

@@ -47,6 +47,53 @@ public class TopicPatternTests
         act.Should().Throw<ArgumentException>().WithMessage($"*'{pattern}'*position {position}*{reason}*");
     }
 
+    [Theory]
+    [InlineData("*")]
+    [InlineData("order")]
+    [InlineData("a1")]
+    public void Parse_OneSegmentOtherThanHash_ThrowsBecauseItCanNeverMatch(string pattern)
+    {
+        var act = () => TopicPattern.Parse(pattern);
+
+        act.Should().Throw<ArgumentException>()
+            .WithMessage($"*'{pattern}'*can never match*at least two segments*'#' to match every event*")
+            .And.ParamName.Should().Be("pattern");
+    }
+
+    [Fact]
+    public void Parse_OneLiteralSegment_SuggestsPatternsUnderThatName()
+    {
+        var act = () => TopicPattern.Parse("order");
+
+        act.Should().Throw<ArgumentException>().WithMessage("*'order.#' or 'order.*'*");
+    }
+
+    [Fact]
+    public void Property_EveryAcceptedPattern_MatchesSomeValidEventType()
+    {
+        // Patterns over 'a', '*' and '#': a rejected one is a single segment other than '#'; an accepted one matches a
+        // valid event type built from it.
+        var patternSegment = Gen.OneOfConst("a", "*", "#");
+        patternSegment.Array[1, 4].Sample(parts =>
+        {
+            var pattern = string.Join('.', parts);
+            TopicPattern parsed;
+            try
+            {
+                parsed = TopicPattern.Parse(pattern);
+            }
+            catch (ArgumentException)
+            {
+                parts.Should().ContainSingle().Which.Should().NotBe("#", "'#' alone matches every event");
+                return;
+            }
+
+            var type = Witness(parts);
+            EventTypeName.IsValid(type).Should().BeTrue($"'{type}' is the witness for '{pattern}'");
+            parsed.IsMatch(type).Should().BeTrue($"'{pattern}' should match '{type}'");
+        });
+    }
+
     [Fact]
     public void IsExact_OnlyWithoutWildcards()
     {
@@ -80,7 +127,7 @@ public class TopicPatternTests
     [Fact]
     public void Property_StarPerSegment_MatchesExactlyTypesWithThatManySegments()
     {
-        TypeName.Select(Gen.Int[1, 6]).Sample((type, stars) =>
+        TypeName.Select(Gen.Int[2, 6]).Sample((type, stars) =>
         {
             var pattern = TopicPattern.Parse(string.Join('.', Enumerable.Repeat("*", stars)));
             pattern.IsMatch(type).Should().Be(type.Split('.').Length == stars);
@@ -95,5 +142,27 @@ public class TopicPatternTests
             var prefix = prefixSource.Split('.')[0];
             TopicPattern.Parse(prefix + ".#").IsMatch(type).Should().Be(type.Split('.')[0] == prefix);
         });
+    }
+
+    /// <summary>The shortest valid-length type a pattern matches: '*' becomes 'x'; the first '#' stands for as many
+    /// 'x' segments as the type needs to reach two, every other '#' for none.</summary>
+    private static string Witness(string[] parts)
+    {
+        var missing = Math.Max(0, 2 - parts.Count(p => p != "#"));
+        var segments = new List<string>();
+        foreach (var part in parts)
+        {
+            if (part == "#")
+            {
+                segments.AddRange(Enumerable.Repeat("x", missing));
+                missing = 0;
+            }
+            else
+            {
+                segments.Add(part == "*" ? "x" : part);
+            }
+        }
+
+        return string.Join('.', segments);
     }
 }
