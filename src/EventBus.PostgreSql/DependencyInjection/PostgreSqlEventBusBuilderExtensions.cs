@@ -24,6 +24,23 @@ namespace EventBus;
 /// data source and one schema.</remarks>
 public static class PostgreSqlEventBusBuilderExtensions
 {
+    /// <summary>Keeps every store in PostgreSQL at once, in the default schema <c>eventbus</c>: the event store,
+    /// snapshots and checkpoints, dead letters, saga instances and the idempotency inbox. The stores own the data
+    /// source they build from the connection string.</summary>
+    /// <typeparam name="TBuilder">The builder type, kept for chaining.</typeparam>
+    /// <param name="builder">The bus builder.</param>
+    /// <param name="connectionString">The Npgsql connection string, such as
+    /// <c>Host=localhost;Database=app;Username=app;Password=…</c>.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="connectionString"/> is
+    /// null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="connectionString"/> is empty.</exception>
+    /// <exception cref="InvalidOperationException">PostgreSQL stores were already registered on another connection
+    /// string or data source.</exception>
+    public static TBuilder UsePostgreSql<TBuilder>(this TBuilder builder, string connectionString)
+        where TBuilder : IEventBusBuilder =>
+        UsePostgreSql(builder, connectionString, static _ => { });
+
     /// <summary>Keeps every store in PostgreSQL at once: the event store, snapshots and checkpoints, dead letters,
     /// saga instances and the idempotency inbox, in the schema <see cref="PostgreSqlOptions.Schema"/> (created and
     /// migrated when missing). The stores own the data source they build from the connection string.</summary>
@@ -38,19 +55,35 @@ public static class PostgreSqlEventBusBuilderExtensions
     /// <param name="configure">Configures <see cref="PostgreSqlOptions"/>, such as
     /// <see cref="PostgreSqlOptions.Schema"/>.</param>
     /// <returns>The builder.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="connectionString"/> is
-    /// null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/>, <paramref name="connectionString"/> or
+    /// <paramref name="configure"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="connectionString"/> is empty.</exception>
     /// <exception cref="InvalidOperationException">PostgreSQL stores were already registered on another connection
     /// string or data source.</exception>
-    public static TBuilder UsePostgreSql<TBuilder>(this TBuilder builder, string connectionString, Action<PostgreSqlOptions>? configure = null)
+    public static TBuilder UsePostgreSql<TBuilder>(this TBuilder builder, string connectionString, Action<PostgreSqlOptions> configure)
         where TBuilder : IEventBusBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        ArgumentNullException.ThrowIfNull(configure);
         AddDatabase(builder, new PostgreSqlRegistration(connectionString, null), configure);
         return builder;
     }
+
+    /// <summary>Keeps every store in PostgreSQL at once, on a data source the app builds and owns (for its own pool
+    /// settings, logging or authentication): the event store, snapshots and checkpoints, dead letters, saga
+    /// instances and the idempotency inbox, in the default schema <c>eventbus</c>.</summary>
+    /// <typeparam name="TBuilder">The builder type, kept for chaining.</typeparam>
+    /// <param name="builder">The bus builder.</param>
+    /// <param name="dataSource">The data source; the app disposes it.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="dataSource"/> is
+    /// null.</exception>
+    /// <exception cref="InvalidOperationException">PostgreSQL stores were already registered on another connection
+    /// string or data source.</exception>
+    public static TBuilder UsePostgreSql<TBuilder>(this TBuilder builder, NpgsqlDataSource dataSource)
+        where TBuilder : IEventBusBuilder =>
+        UsePostgreSql(builder, dataSource, static _ => { });
 
     /// <summary>Keeps every store in PostgreSQL at once, on a data source the app builds and owns (for its own pool
     /// settings, logging or authentication): the event store, snapshots and checkpoints, dead letters, saga
@@ -61,15 +94,16 @@ public static class PostgreSqlEventBusBuilderExtensions
     /// <param name="configure">Configures <see cref="PostgreSqlOptions"/>, such as
     /// <see cref="PostgreSqlOptions.Schema"/>.</param>
     /// <returns>The builder.</returns>
-    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="dataSource"/> is
-    /// null.</exception>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/>, <paramref name="dataSource"/> or
+    /// <paramref name="configure"/> is null.</exception>
     /// <exception cref="InvalidOperationException">PostgreSQL stores were already registered on another connection
     /// string or data source.</exception>
-    public static TBuilder UsePostgreSql<TBuilder>(this TBuilder builder, NpgsqlDataSource dataSource, Action<PostgreSqlOptions>? configure = null)
+    public static TBuilder UsePostgreSql<TBuilder>(this TBuilder builder, NpgsqlDataSource dataSource, Action<PostgreSqlOptions> configure)
         where TBuilder : IEventBusBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(dataSource);
+        ArgumentNullException.ThrowIfNull(configure);
         AddDatabase(builder, new PostgreSqlRegistration(null, dataSource), configure);
         return builder;
     }
