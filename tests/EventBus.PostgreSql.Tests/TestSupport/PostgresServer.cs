@@ -23,7 +23,7 @@ internal static class PostgresServer
                     throw new InvalidOperationException($"CI=true and {problem}; CI must run the PostgreSQL tests (.ci/run starts the server with .ci/postgres-start.sh).");
                 }
 
-                Assert.Skip($"{problem}. Start one with `eval \"$(sudo bash .ci/postgres-start.sh)\"` to run these tests.");
+                Assert.Skip($"{problem}. Start one with `eval \"$(bash .ci/postgres-start.sh)\"` to run these tests.");
             }
 
             return Environment.GetEnvironmentVariable(ConnectionStringVariable)!;
