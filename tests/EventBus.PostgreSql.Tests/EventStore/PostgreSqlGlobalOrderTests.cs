@@ -89,6 +89,21 @@ public sealed class PostgreSqlGlobalOrderTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task WaitForEventsAsync_AppendOfAnotherAppInstance_IsFoundByPolling()
+    {
+        using var cts = new CancellationTokenSource(SafetyTimeout);
+        var store = new PostgreSqlEventStore(_schema.Open(o => o.PollInterval = TimeSpan.FromMilliseconds(20)));
+        var otherInstance = new PostgreSqlEventStore(_schema.Open());
+
+        var waiting = store.WaitForEventsAsync(0, cts.Token).AsTask();
+        waiting.IsCompleted.Should().BeFalse();
+        await otherInstance.AppendAsync("s-1", ExpectedVersion.NoStream, NewEvents(1), cts.Token);
+
+        await waiting.WaitAsync(cts.Token);
+        (await store.GetHeadPositionAsync(cts.Token)).Should().Be(1);
+    }
+
+    [Fact]
     public async Task TailingReader_EightWritersWithTransactionsHeldOpen_MissesNothingAndReadsNothingTwice()
     {
         const int writers = 8;
