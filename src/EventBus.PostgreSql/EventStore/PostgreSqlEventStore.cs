@@ -235,7 +235,7 @@ internal sealed class PostgreSqlEventStore : IEventStore
         switch (outcome)
         {
             case 0:
-                _database.ObserveHead(result.Position);
+                _database.AppendCommitted(result.Position);
                 return result;
             case 1:
                 return Replay(streamId, events, stored);

@@ -17,6 +17,7 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
     private readonly IReadOnlyList<SchemaMigration> _migrations;
     private readonly Lock _lock = new();
     private readonly string _headSql;
+    private readonly AppendNotifier _notifier;
     private Task? _initialized;
     private long _head;
     private TaskCompletionSource _headRaised = NewSignal();
@@ -37,6 +38,7 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
         _logger = logger;
         _migrations = migrations ?? PostgreSqlSchema.Migrations;
         _headSql = $"SELECT COALESCE(max(position), 0) FROM {Schema}.events";
+        _notifier = new AppendNotifier(dataSource, options.Schema, RefreshHeadAsync, timeProvider, logger);
     }
 
     /// <summary>Gets the connection pool.</summary>
@@ -49,6 +51,9 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
     public string Schema { get; }
 
     public TimeSpan PollInterval { get; }
+
+    /// <summary>Gets the channel on which appends to this schema are announced.</summary>
+    public string NotificationChannel => _notifier.Channel;
 
     public TimeProvider TimeProvider { get; }
 
@@ -98,6 +103,14 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
         return head;
     }
 
+    /// <summary>Records the last position of an append of this process that has committed, wakes this process's
+    /// waiters and announces the append to other instances.</summary>
+    public void AppendCommitted(long position)
+    {
+        ObserveHead(position);
+        _notifier.AnnounceAppend();
+    }
+
     /// <summary>Records a committed position (an append of this process or a head read) and wakes waiters.</summary>
     public void ObserveHead(long head)
     {
@@ -137,16 +150,11 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
         return new ValueTask(WaitForHeadCoreAsync(afterPosition, cancellationToken));
     }
 
-    public void Dispose()
-    {
-        if (_ownsDataSource)
-        {
-            DataSource.Dispose();
-        }
-    }
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public async ValueTask DisposeAsync()
     {
+        await _notifier.DisposeAsync().ConfigureAwait(false);
         if (_ownsDataSource)
         {
             await DataSource.DisposeAsync().ConfigureAwait(false);
@@ -155,8 +163,22 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    private async Task RefreshHeadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ReadHeadAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // A wake-up only: waiters read the head again themselves when they poll.
+        }
+    }
+
     private async Task WaitForHeadCoreAsync(long afterPosition, CancellationToken cancellationToken)
     {
+        // Appends of other instances are announced on a channel: hear them (polling stays as the fallback).
+        _notifier.EnsureListening();
         while (true)
         {
             Task raised;
@@ -170,8 +192,8 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
                 raised = _headRaised.Task;
             }
 
-            // Another app instance's appends only show in the database: look there, then wait for a local append
-            // or the poll interval, whichever comes first.
+            // Another app instance's appends only show in the database: look there, then wait for a local append,
+            // a notification (which reads the head and raises it) or the poll interval, whichever comes first.
             if (await ReadHeadAsync(cancellationToken).ConfigureAwait(false) > afterPosition)
             {
                 return;

@@ -18,8 +18,9 @@ public sealed class PostgreSqlOptions
     public string Schema { get; set; } = PostgreSqlConstants.DefaultSchema;
 
     /// <summary>Gets or sets how often an idle catch-up subscription (projections, the outbox) asks the database for
-    /// events appended by other app instances. Appends made through this process wake it at once;
-    /// <see cref="Timeout.InfiniteTimeSpan"/> turns the check off.</summary>
+    /// events appended by other app instances. Appends made through this process wake it at once, and those of other
+    /// instances through a <c>NOTIFY</c> sent after they commit; polling is the fallback for a notification lost while
+    /// the listening connection reconnects. <see cref="Timeout.InfiniteTimeSpan"/> turns polling off.</summary>
     /// <value>The default value is 1 second.</value>
     public TimeSpan PollInterval { get; set; } = PostgreSqlConstants.DefaultPollInterval;
 }
