@@ -21,6 +21,10 @@ database="${EVENTBUS_PG_DATABASE:-eventbus}"
 data_dir="${EVENTBUS_PG_DATA:-/tmp/eventbus-pg-$port}"
 action="${1:-start}"
 
+# Absolute paths only, then leave the caller's directory: the `postgres` OS user may not be allowed to read it.
+data_dir="$(realpath -m "$data_dir")"
+cd /
+
 say() { printf '[postgres-start] %s\n' "$*" >&2; }
 fail() { say "ERROR: $*"; exit 1; }
 
