@@ -131,7 +131,8 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Completes when a position above <paramref name="afterPosition"/> is committed: at once when this
-    /// process has seen one, else on the next append of this process or the next poll that finds one.</summary>
+    /// process has seen one, else on the next append of this process, the next notification of another instance's
+    /// append, or the next poll that finds one.</summary>
     public ValueTask WaitForHeadAsync(long afterPosition, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)
