@@ -1,0 +1,17 @@
+using System.Text.Json.Serialization;
+using EventBus.PostgreSql.DeadLetters;
+using EventBus.PostgreSql.Sagas;
+
+namespace EventBus.PostgreSql.Serialization;
+
+/// <summary>Source-generated metadata for the documents the PostgreSQL stores write (not for user payloads or saga
+/// state, which go through <see cref="EventStoreOptions.JsonSerializerOptions"/>). Enums are written by name, so a
+/// stored document does not depend on the order of enum members.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    UseStringEnumConverter = true)]
+[JsonSerializable(typeof(StoredEnvelope))]
+[JsonSerializable(typeof(DeadLetterDocument))]
+[JsonSerializable(typeof(SagaDocument))]
+internal sealed partial class PostgreSqlJsonContext : JsonSerializerContext;

@@ -1,0 +1,186 @@
+using System.Text.RegularExpressions;
+
+namespace EventBus.PostgreSql.Storage;
+
+/// <summary>The versioned schema: the tables, indexes and the append function that make an EventBus schema, and the
+/// forward migrations between versions. Every applied step is recorded in the <c>schema_version</c> table.</summary>
+internal static partial class PostgreSqlSchema
+{
+    /// <summary>The SQLSTATE the append function raises when the stream is not at the expected version; the message
+    /// text is the stream's actual version.</summary>
+    public const string ConcurrencySqlState = "EB409";
+
+    /// <summary>The SQLSTATE the append function raises when the stream is deleted.</summary>
+    public const string StreamDeletedSqlState = "EB410";
+
+    /// <summary>The unique constraint that keeps event ids unique across the store.</summary>
+    public const string EventIdConstraint = "events_event_id_key";
+
+    // Rows of "events" are never deleted (truncation empties the payloads of pruned events, deletion only tombstones
+    // the stream), so max(position) never goes down and a position is never given to two committed events.
+    //
+    // The global order. Positions are drawn as max(position) + 1 while the append holds a transaction-level advisory
+    // lock, taken after the expected-version check and held until commit or rollback. PostgreSQL makes a committed
+    // transaction visible to new snapshots before it releases its locks, so the next append draws its positions only
+    // after the previous one is visible: positions are in commit order, and a reader that sees position P sees every
+    // position below P. That keeps the promise of GetHeadPositionAsync (everything at or below the head is visible,
+    // nothing appears below it later) with a plain bigint position, at the price of one append committing at a time.
+    // The alternative (a xid8 transaction id read below pg_snapshot_xmin) lets appends commit in parallel but orders
+    // and checkpoints by (tx_id, position), which changes the position contract of every backend; see README.
+    //
+    // Appends to one stream queue on that stream's row lock first, so expected-version conflicts are found (and
+    // idempotent retries answered) without ever taking the global lock or drawing a position.
+    private const string V1 = """
+        CREATE TABLE {schema}.streams (
+            stream_key bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            stream_id text NOT NULL,
+            version bigint NOT NULL,
+            first_version bigint NOT NULL DEFAULT 1,
+            deleted boolean NOT NULL DEFAULT false,
+            CONSTRAINT streams_stream_id_key UNIQUE (stream_id)
+        );
+        CREATE TABLE {schema}.events (
+            position bigint NOT NULL PRIMARY KEY,
+            stream_key bigint NOT NULL REFERENCES {schema}.streams (stream_key),
+            stream_version bigint NOT NULL,
+            event_id text NOT NULL,
+            event_type text NOT NULL,
+            data_version text NOT NULL,
+            data bytea NOT NULL,
+            metadata bytea NOT NULL,
+            recorded_ticks bigint NOT NULL,
+            CONSTRAINT events_stream_version_key UNIQUE (stream_key, stream_version),
+            CONSTRAINT events_event_id_key UNIQUE (event_id)
+        );
+        CREATE TABLE {schema}.snapshots (
+            stream_id text NOT NULL PRIMARY KEY,
+            stream_version bigint NOT NULL,
+            schema_version integer NOT NULL,
+            data bytea NOT NULL,
+            created_ticks bigint NOT NULL
+        );
+        CREATE TABLE {schema}.checkpoints (
+            name text NOT NULL PRIMARY KEY,
+            position bigint NOT NULL
+        );
+        CREATE FUNCTION {schema}.append_events(
+            p_stream_id text, p_expected bigint, p_event_ids text[], p_event_types text[], p_data_versions text[],
+            p_data bytea[], p_metadata bytea[], p_recorded_ticks bigint)
+        RETURNS TABLE (o_outcome integer, o_stream_id text, o_version bigint, o_position bigint)
+        LANGUAGE plpgsql AS $fn$
+        DECLARE
+            v_key bigint;
+            v_version bigint;
+            v_deleted boolean;
+            v_position bigint;
+            v_count integer := cardinality(p_event_ids);
+        BEGIN
+            -- An idempotent retry: the first id is stored, so answer with where the batch's ids are (outcome 1).
+            IF EXISTS (SELECT 1 FROM {schema}.events e WHERE e.event_id = p_event_ids[1]) THEN
+                RETURN QUERY
+                    SELECT 1, s.stream_id, e.stream_version, e.position
+                    FROM unnest(p_event_ids) WITH ORDINALITY AS b(id, n)
+                    LEFT JOIN {schema}.events e ON e.event_id = b.id
+                    LEFT JOIN {schema}.streams s ON s.stream_key = e.stream_key
+                    ORDER BY b.n;
+                RETURN;
+            END IF;
+
+            -- Lock the stream's row (creating it): appends to one stream wait here, not on the global lock.
+            INSERT INTO {schema}.streams (stream_id, version) VALUES (p_stream_id, 0) ON CONFLICT (stream_id) DO NOTHING;
+            SELECT s.stream_key, s.version, s.deleted INTO v_key, v_version, v_deleted
+            FROM {schema}.streams s WHERE s.stream_id = p_stream_id FOR UPDATE;
+
+            -- Waiting for the row may have let an identical retry commit: look again (each statement sees the latest commits).
+            IF EXISTS (SELECT 1 FROM {schema}.events e WHERE e.event_id = p_event_ids[1]) THEN
+                RETURN QUERY
+                    SELECT 1, s.stream_id, e.stream_version, e.position
+                    FROM unnest(p_event_ids) WITH ORDINALITY AS b(id, n)
+                    LEFT JOIN {schema}.events e ON e.event_id = b.id
+                    LEFT JOIN {schema}.streams s ON s.stream_key = e.stream_key
+                    ORDER BY b.n;
+                RETURN;
+            END IF;
+
+            IF v_deleted THEN
+                RAISE EXCEPTION USING ERRCODE = 'EB410', MESSAGE = 'stream deleted';
+            END IF;
+
+            -- Expected version: -1 any, -2 no stream, -3 stream exists, otherwise the exact version. Checked before
+            -- any position is drawn; raising rolls back the stream row this call may have created.
+            IF NOT (p_expected = -1
+                    OR (p_expected = -2 AND v_version = 0)
+                    OR (p_expected = -3 AND v_version > 0)
+                    OR p_expected = v_version) THEN
+                RAISE EXCEPTION USING ERRCODE = 'EB409', MESSAGE = v_version::text;
+            END IF;
+
+            -- The global order: one append draws positions at a time, until it commits (see the comment in the code).
+            PERFORM pg_advisory_xact_lock((x'45420000'::bigint << 32) | '{schema}.events'::regclass::oid::bigint);
+            SELECT COALESCE(max(e.position), 0) INTO v_position FROM {schema}.events e;
+
+            INSERT INTO {schema}.events (position, stream_key, stream_version, event_id, event_type, data_version, data, metadata, recorded_ticks)
+            SELECT v_position + b.n, v_key, v_version + b.n, b.id, b.t, b.dv, b.d, b.m, p_recorded_ticks
+            FROM unnest(p_event_ids, p_event_types, p_data_versions, p_data, p_metadata) WITH ORDINALITY AS b(id, t, dv, d, m, n);
+
+            UPDATE {schema}.streams SET version = v_version + v_count WHERE stream_key = v_key;
+            RETURN QUERY SELECT 0, p_stream_id, v_version + v_count, v_position + v_count;
+        END
+        $fn$;
+        """;
+
+    // Rows keep their insertion order in an identity column: dead letters tie on first failure time in that order,
+    // sagas are listed in creation order, the inbox forgets its oldest ids first.
+    private const string V2 = """
+        CREATE TABLE {schema}.dead_letters (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            id text NOT NULL,
+            subscription_name text NOT NULL,
+            reason text NOT NULL,
+            exception_type text,
+            event_type text NOT NULL,
+            correlation_id text,
+            first_failure_ticks bigint NOT NULL,
+            last_failure_ticks bigint NOT NULL,
+            entry bytea NOT NULL,
+            CONSTRAINT dead_letters_id_key UNIQUE (id)
+        );
+        CREATE INDEX dead_letters_by_first_failure ON {schema}.dead_letters (first_failure_ticks, seq);
+        CREATE INDEX dead_letters_by_subscription ON {schema}.dead_letters (subscription_name);
+        CREATE TABLE {schema}.inbox (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            subscription_name text NOT NULL,
+            event_id text NOT NULL,
+            added_ticks bigint NOT NULL,
+            CONSTRAINT inbox_subscription_event_key UNIQUE (subscription_name, event_id)
+        );
+        CREATE INDEX inbox_by_order ON {schema}.inbox (subscription_name, seq);
+        CREATE INDEX inbox_by_time ON {schema}.inbox (subscription_name, added_ticks);
+        CREATE TABLE {schema}.sagas (
+            seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            saga_name text NOT NULL,
+            correlation_key text NOT NULL,
+            version bigint NOT NULL,
+            status text NOT NULL,
+            state bytea NOT NULL,
+            instance bytea NOT NULL,
+            CONSTRAINT sagas_name_key UNIQUE (saga_name, correlation_key)
+        );
+        """;
+
+    public static IReadOnlyList<SchemaMigration> Migrations { get; } =
+    [
+        new(1, "event store, append function, snapshots and checkpoints", V1),
+        new(2, "dead letters, idempotency inbox and saga instances", V2),
+    ];
+
+    /// <summary>Returns whether <paramref name="schema"/> is a name this package accepts (it is quoted anyway).</summary>
+    public static bool IsValidSchemaName(string? schema) =>
+        schema is { Length: > 0 and <= PostgreSqlConstants.MaxIdentifierLength } && SchemaName().IsMatch(schema);
+
+    /// <summary>Quotes a validated schema name as an SQL identifier.</summary>
+    public static string Quote(string schema) => "\"" + schema.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex SchemaName();
+}
