@@ -16,6 +16,7 @@ internal sealed class PostgreSqlInbox : IInbox
     private readonly string _insert;
     private readonly string _trim;
     private readonly string _delete;
+    private readonly string _exists;
 
     public PostgreSqlInbox(PostgreSqlDatabase database)
     {
@@ -32,6 +33,20 @@ internal sealed class PostgreSqlInbox : IInbox
                 SELECT seq FROM {s}.inbox WHERE subscription_name = $1 ORDER BY seq DESC OFFSET $2 LIMIT 1)
             """;
         _delete = $"DELETE FROM {s}.inbox WHERE subscription_name = $1 AND event_id = $2";
+        _exists = $"SELECT 1 FROM {s}.inbox WHERE subscription_name = $1 AND event_id = $2 AND added_ticks > $3";
+    }
+
+    public async ValueTask<bool> ContainsAsync(string subscriptionName, string eventId, IdempotencyWindow window, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(subscriptionName);
+        ArgumentNullException.ThrowIfNull(eventId);
+        var cutoff = window.Duration is { } duration ? _database.TimeProvider.GetUtcNow().UtcTicks - duration.Ticks : long.MinValue;
+        var command = await _database.CommandAsync(_exists, cancellationToken).ConfigureAwait(false);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = subscriptionName });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = eventId });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = cutoff });
+        return await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not null;
     }
 
     public ValueTask<bool> TryAddAsync(string subscriptionName, string eventId, IdempotencyWindow window, CancellationToken cancellationToken = default)

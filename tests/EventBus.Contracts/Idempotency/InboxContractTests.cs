@@ -23,6 +23,33 @@ public abstract class InboxContractTests
     }
 
     [Fact]
+    public async Task ContainsAsync_TellsWhetherAnIdIsRecorded_WithoutRecordingIt()
+    {
+        var inbox = CreateInbox(new FakeTimeProvider());
+
+        (await inbox.ContainsAsync("billing", "e1", Unbounded, Ct)).Should().BeFalse();
+        (await inbox.ContainsAsync("billing", "e1", Unbounded, Ct)).Should().BeFalse("asking records nothing: a handler that crashes after the check leaves the id unrecorded");
+        await inbox.TryAddAsync("billing", "e1", Unbounded, Ct);
+
+        (await inbox.ContainsAsync("billing", "e1", Unbounded, Ct)).Should().BeTrue();
+        (await inbox.ContainsAsync("shipping", "e1", Unbounded, Ct)).Should().BeFalse();
+    }
+
+    [Fact]
+    public async Task ContainsAsync_IdOlderThanTheTimeWindow_IsNoLongerContained()
+    {
+        var clock = new FakeTimeProvider();
+        var inbox = CreateInbox(clock);
+        var window = new IdempotencyWindow(null, TimeSpan.FromMinutes(10));
+        await inbox.TryAddAsync("billing", "e1", window, Ct);
+
+        clock.Advance(TimeSpan.FromMinutes(9));
+        (await inbox.ContainsAsync("billing", "e1", window, Ct)).Should().BeTrue();
+        clock.Advance(TimeSpan.FromMinutes(2));
+        (await inbox.ContainsAsync("billing", "e1", window, Ct)).Should().BeFalse();
+    }
+
+    [Fact]
     public async Task TryAddAsync_SameIdInAnotherSubscription_IsNotDuplicate()
     {
         var inbox = CreateInbox(new FakeTimeProvider());
