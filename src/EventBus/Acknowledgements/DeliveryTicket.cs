@@ -14,6 +14,9 @@ internal sealed class DeliveryTicket(DeadLetter? redriven)
 
     public Task<IReadOnlyList<DeliveryAcknowledgement>> Outcomes => _done.Task;
 
+    /// <summary>Gets or sets the id of the dead letter that replaced <see cref="Redriven"/> when the redrive failed again.</summary>
+    public string? RenewedDeadLetterId { get; set; }
+
     /// <summary>Sets how many outcomes to wait for: the subscriptions that accepted the event.</summary>
     /// <returns>true when this completed the ticket.</returns>
     public bool Expect(int count)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using EventBus.Acknowledgements;
 using EventBus.Diagnostics;
@@ -6,7 +7,12 @@ using Microsoft.Extensions.Logging;
 
 namespace EventBus.DeadLetters;
 
-/// <summary>Queues dead letters back into their own subscription, one at a time, in store order.</summary>
+/// <summary>
+/// Delivers dead letters back to their own subscription, one at a time, in store order, page by page. An entry leaves
+/// the store only once its redelivery reached an outcome: handled (deleted), or dead-lettered again (replaced by an
+/// entry that keeps its history). A crash or a stopping bus at any point leaves every entry not yet finished in the
+/// store, redrivable.
+/// </summary>
 internal sealed class DeadLetterRedriver(
     ChannelEventBus bus,
     IDeadLetterStore store,
@@ -15,6 +21,12 @@ internal sealed class DeadLetterRedriver(
     EventBusMetrics metrics,
     ILogger<DeadLetterRedriver> logger) : IDeadLetterRedriver
 {
+    /// <summary>How many entries are read from the store at a time.</summary>
+    internal const int PageSize = 100;
+
+    // Entries being redriven in this process: a second redrive running at the same time leaves them alone.
+    private readonly ConcurrentDictionary<string, byte> _claimed = new(StringComparer.Ordinal);
+
     public async ValueTask<DeadLetterRedriveResult> RedriveAsync(DeadLetterQuery query, DeadLetterRedriveOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -25,72 +37,92 @@ internal sealed class DeadLetterRedriver(
         }
 
         await bus.StartAsync(cancellationToken).ConfigureAwait(false);
-        var matched = new List<DeadLetter>();
-        await foreach (var entry in store.QueryAsync(query, cancellationToken).ConfigureAwait(false))
-        {
-            matched.Add(entry);
-        }
-
-        Log.RedriveStarted(logger, matched.Count, options.DryRun ? " (dry run)" : string.Empty);
         if (options.DryRun)
         {
-            return new DeadLetterRedriveResult { DryRun = true, Matched = matched, Unreadable = matched.Count(static e => e.ReadError is not null) };
+            var preview = new List<DeadLetter>();
+            await foreach (var entry in store.QueryAsync(query, cancellationToken).ConfigureAwait(false))
+            {
+                preview.Add(entry);
+            }
+
+            Log.RedriveStarted(logger, preview.Count, " (dry run)");
+            return new DeadLetterRedriveResult { DryRun = true, Matched = preview, Unreadable = preview.Count(static e => e.ReadError is not null) };
         }
 
+        Log.RedriveStarted(logger, (int)Math.Min(int.MaxValue, await store.CountAsync(query, cancellationToken).ConfigureAwait(false)), string.Empty);
         var timeProvider = sink.TimeProvider;
         var interval = options.MaxEventsPerSecond is { } perSecond ? TimeSpan.FromSeconds(1 / perSecond) : TimeSpan.Zero;
         var started = timeProvider.GetTimestamp();
+        var matched = new List<DeadLetter>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         int succeeded = 0, failed = 0, skipped = 0, unreadable = 0, sent = 0;
-        foreach (var entry in matched)
+        while (true)
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (entry.ReadError is { } readError)
+            var page = await NextPageAsync(query, seen, matched.Count, cancellationToken).ConfigureAwait(false);
+            if (page.Count == 0)
             {
-                // Its event is a stand-in: delivering it would lose the stored data. It stays for an operator.
-                unreadable++;
-                Log.RedriveEntryUnreadable(logger, entry.Id, entry.SubscriptionName, readError);
-                continue;
+                break;
             }
 
-            var subscription = bus.FindSubscription(entry.SubscriptionName);
-            if (subscription is null)
+            foreach (var entry in page)
             {
-                skipped++;
-                Log.RedriveSubscriptionMissing(logger, entry.Id, entry.Event.Id, entry.SubscriptionName);
-                continue;
-            }
-
-            if (interval > TimeSpan.Zero && sent > 0)
-            {
-                var wait = (interval * sent) - timeProvider.GetElapsedTime(started);
-                if (wait > TimeSpan.Zero)
+                cancellationToken.ThrowIfCancellationRequested();
+                matched.Add(entry);
+                if (entry.ReadError is { } readError)
                 {
-                    await Task.Delay(wait, timeProvider, cancellationToken).ConfigureAwait(false);
+                    // Its event is a stand-in: delivering it would lose the stored data. It stays for an operator.
+                    unreadable++;
+                    Log.RedriveEntryUnreadable(logger, entry.Id, entry.SubscriptionName, readError);
+                    continue;
                 }
-            }
 
-            if (!await store.DeleteAsync(entry.Id, cancellationToken).ConfigureAwait(false))
-            {
-                continue; // deleted or redriven by someone else meanwhile
-            }
+                var subscription = bus.FindSubscription(entry.SubscriptionName);
+                if (subscription is null)
+                {
+                    skipped++;
+                    Log.RedriveSubscriptionMissing(logger, entry.Id, entry.Event.Id, entry.SubscriptionName);
+                    continue;
+                }
 
-            sent++;
-            var handled = await RedriveOneAsync(entry, subscription.Lanes, cancellationToken).ConfigureAwait(false);
-            if (handled is null)
-            {
-                skipped++;
-                Log.RedriveSubscriptionMissing(logger, entry.Id, entry.Event.Id, entry.SubscriptionName);
-                continue;
-            }
+                if (!_claimed.TryAdd(entry.Id, 0))
+                {
+                    skipped++; // another redrive in this process has it
+                    continue;
+                }
 
-            metrics.Redriven(entry.SubscriptionName, handled.Value);
-            if (handled.Value)
-            {
-                succeeded++;
-            }
-            else
-            {
-                failed++;
+                try
+                {
+                    if (interval > TimeSpan.Zero && sent > 0)
+                    {
+                        var wait = (interval * sent) - timeProvider.GetElapsedTime(started);
+                        if (wait > TimeSpan.Zero)
+                        {
+                            await Task.Delay(wait, timeProvider, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+
+                    sent++;
+                    var outcome = await RedriveOneAsync(entry, subscription.Lanes, seen, cancellationToken).ConfigureAwait(false);
+                    switch (outcome)
+                    {
+                        case null:
+                            skipped++;
+                            Log.RedriveSubscriptionMissing(logger, entry.Id, entry.Event.Id, entry.SubscriptionName);
+                            break;
+                        case true:
+                            succeeded++;
+                            metrics.Redriven(entry.SubscriptionName, success: true);
+                            break;
+                        case false:
+                            failed++;
+                            metrics.Redriven(entry.SubscriptionName, success: false);
+                            break;
+                    }
+                }
+                finally
+                {
+                    _claimed.TryRemove(entry.Id, out _);
+                }
             }
         }
 
@@ -98,8 +130,36 @@ internal sealed class DeadLetterRedriver(
         return new DeadLetterRedriveResult { DryRun = false, Matched = matched, Succeeded = succeeded, Failed = failed, Skipped = skipped, Unreadable = unreadable };
     }
 
-    /// <summary>Returns whether the event was handled, or null when the subscription was disposed meanwhile.</summary>
-    private async ValueTask<bool?> RedriveOneAsync(DeadLetter entry, PriorityLanes lanes, CancellationToken cancellationToken)
+    /// <summary>Reads the next entries the query matches that this redrive has not seen (nor written), up to a page;
+    /// the reader is closed before any of them is delivered.</summary>
+    private async ValueTask<List<DeadLetter>> NextPageAsync(DeadLetterQuery query, HashSet<string> seen, int taken, CancellationToken cancellationToken)
+    {
+        var page = new List<DeadLetter>(PageSize);
+        var limit = query.Limit is { } max ? max - taken : int.MaxValue;
+        if (limit <= 0)
+        {
+            return page;
+        }
+
+        await foreach (var entry in store.QueryAsync(query with { Limit = null }, cancellationToken).ConfigureAwait(false))
+        {
+            if (seen.Add(entry.Id))
+            {
+                page.Add(entry);
+                if (page.Count == Math.Min(PageSize, limit))
+                {
+                    break;
+                }
+            }
+        }
+
+        return page;
+    }
+
+    /// <summary>Redelivers one entry and settles it by the outcome: true when handled (the entry is deleted), false when
+    /// dead-lettered again (the renewed entry replaces it), null when its subscription went away (it stays).</summary>
+    /// <exception cref="EventBusClosedException">The bus stopped; the entry stays in the store.</exception>
+    private async ValueTask<bool?> RedriveOneAsync(DeadLetter entry, PriorityLanes lanes, HashSet<string> seen, CancellationToken cancellationToken)
     {
         // A fresh copy per redrive: the tracker knows queued redrives by reference.
         var copy = entry.Event with { };
@@ -112,7 +172,6 @@ internal sealed class DeadLetterRedriver(
         catch (Exception ex)
         {
             tracker.Untrack(copy);
-            await store.AddAsync(entry, CancellationToken.None).ConfigureAwait(false);
             if (ex is not ChannelClosedException)
             {
                 throw;
@@ -127,7 +186,21 @@ internal sealed class DeadLetterRedriver(
             await sink.AddAsync(dropped, entry.SubscriptionName, DeadLetterReason.Overflow, null, 0).ConfigureAwait(false);
         }
 
-        var outcomes = await ticket.Outcomes.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return outcomes.All(o => o.Status is DeliveryStatus.Handled or DeliveryStatus.HandledByFallback or DeliveryStatus.Duplicate);
+        // Not cancellable: once queued, the delivery runs; leaving now would orphan its outcome. The bus reports an
+        // outcome for every accepted event, even when it stops.
+        var outcome = (await ticket.Outcomes.ConfigureAwait(false)).Single();
+        if (ticket.RenewedDeadLetterId is { } renewed)
+        {
+            seen.Add(renewed);
+        }
+
+        if (outcome.Status == DeliveryStatus.Interrupted)
+        {
+            // The bus stopped first: the entry stays as it was, for the next redrive.
+            throw new EventBusClosedException();
+        }
+
+        await store.DeleteAsync(entry.Id, CancellationToken.None).ConfigureAwait(false);
+        return outcome.Status != DeliveryStatus.DeadLettered;
     }
 }

@@ -34,9 +34,21 @@ internal sealed class DeadLetterSink(IDeadLetterStore store, TimeProvider timePr
             LastFailureTime = now,
         };
 
-        if (tracker.Find(@event)?.Redriven is { } original)
+        var status = reason is DeadLetterReason.NotDrained or DeadLetterReason.Abandoned ? DeliveryStatus.Interrupted : DeliveryStatus.DeadLettered;
+        var ticket = tracker.Find(@event);
+        if (ticket?.Redriven is not null && status == DeliveryStatus.Interrupted)
+        {
+            // A redrive the stopping bus cut short: its entry is still in the store, untouched, for the next redrive.
+            // A second entry would have the event redriven twice.
+            Log.EventDeadLettered(logger, @event.Id, @event.Type, subscriptionName, reason, exception);
+            tracker.Report(@event, subscriptionName, status, reason);
+            return;
+        }
+
+        if (ticket?.Redriven is { } original)
         {
             // A redriven event failed again: it returns with its whole history and its place in the original order.
+            ticket.RenewedDeadLetterId = entry.Id;
             entry = entry with
             {
                 Event = original.Event,
@@ -67,7 +79,6 @@ internal sealed class DeadLetterSink(IDeadLetterStore store, TimeProvider timePr
             metrics.DeadLettered(@event.Type, subscriptionName, reason);
             RecordRecent(now);
             Log.EventDeadLettered(logger, @event.Id, @event.Type, subscriptionName, reason, exception);
-            var status = reason is DeadLetterReason.NotDrained or DeadLetterReason.Abandoned ? DeliveryStatus.Interrupted : DeliveryStatus.DeadLettered;
             tracker.Report(@event, subscriptionName, status, reason);
         }
     }

@@ -32,7 +32,8 @@ public class IsolationTests
     [Fact]
     public async Task ThrowingHandler_DoesNotFailPublisherOrOtherSubscribers()
     {
-        await using var fx = await BusFixture.StartAsync();
+        // The failing subscription retries and pauses on its breaker: stopping need not wait the default 30 s for it.
+        await using var fx = await BusFixture.StartAsync(options: o => o.DrainTimeout = TimeSpan.FromSeconds(1));
         var healthy = new Recorder<string>();
         fx.Bus.Subscribe<OrderPlaced>(_ => throw new InvalidOperationException("boom"));
         fx.Bus.Subscribe<OrderPlaced>(e => healthy.Add(e.Payload.OrderId));

@@ -69,8 +69,10 @@ public sealed class IdempotencyGuardTests
         var handled = new Recorder<string>();
         fixture.Bus.Subscribe<OrderPlaced>(e => handled.Add(e.Payload.OrderId));
 
-        await fixture.Bus.PublishAsync(new OrderPlaced("1"), new PublishOptions { Id = "evt-1" }, Ct);
-        await handled.WaitForAsync(1);
+        // The id is recorded once the delivery finished, so wait for its outcome, not for the handler to start.
+        var first = await fixture.Provider.GetRequiredService<IAcknowledgingPublisher>()
+            .PublishAsync(new Event<OrderPlaced>("order.placed", new OrderPlaced("1")) { Id = "evt-1" }, Ct);
+        await first.Outcomes;
         clock.Advance(TimeSpan.FromMinutes(9));
         await fixture.Bus.PublishAsync(new OrderPlaced("2"), new PublishOptions { Id = "evt-1" }, Ct);
         await logs.WaitForAsync("DuplicateDropped");

@@ -65,6 +65,15 @@ public sealed class SagaHarness : IAsyncDisposable
     public ValueTask PublishAsync<T>(T payload, string? id = null, string? correlationId = null) =>
         Bus.PublishAsync(payload, new PublishOptions { Id = id, CorrelationId = correlationId });
 
+    /// <summary>Publishes and waits until every subscription finished with the event (the saga's handler included,
+    /// with the publishing of its outbox).</summary>
+    public async Task<IReadOnlyList<DeliveryAcknowledgement>> PublishAndWaitAsync<T>(T payload)
+    {
+        var types = Fixture.Provider.GetRequiredService<IEventTypeRegistry>();
+        var receipt = await Fixture.Provider.GetRequiredService<IAcknowledgingPublisher>().PublishAsync(new Event<T>(types.GetTypeName<T>(), payload));
+        return await receipt.Outcomes.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     public ValueTask DisposeAsync() => Fixture.DisposeAsync();
 
     public sealed class FlowEventRecorder(EventLog events) : IEventHandler
