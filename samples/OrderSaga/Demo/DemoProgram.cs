@@ -90,7 +90,8 @@ public static class DemoProgram
         }
 
         await output.WriteLineAsync(report.Healthy
-            ? "Some orders ended otherwise than planned, each consistently (on the system clock, a payment slower than --payment-timeout cancels the order and voids the payment)."
+            ? "Some orders ended otherwise than planned, each consistently (completed, or cancelled with everything undone)."
+              + (options.Clock == DemoClock.System ? " On the system clock a payment slower than --payment-timeout cancels its order." : "")
             : "Some orders ended otherwise than planned: an order left half done, a saga started twice, or a dead letter.");
         return 1;
     }
