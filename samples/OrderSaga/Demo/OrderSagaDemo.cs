@@ -202,7 +202,7 @@ public sealed class OrderSagaDemo : IAsyncDisposable
     /// <summary>Stops the bus — draining everything queued — and reads what happened.</summary>
     public async Task<DemoReport> FinishAsync(CancellationToken cancellationToken = default)
     {
-        var subscriptions = Bus.Subscriptions.Select(s => (s.Name, s.Pattern)).ToList();
+        var subscriptions = Bus.Subscriptions.ToList();
         await _services.GetRequiredService<IEventBusLifetime>().StopAsync(cancellationToken);
 
         var instances = new List<SagaInstance<OrderState>>();

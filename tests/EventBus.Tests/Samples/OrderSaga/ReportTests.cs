@@ -148,15 +148,6 @@ public sealed class ReportTests
         diagram.Should().Contain("s_cancelled --> [*] : Compensated");
     }
 
-    [Theory]
-    [InlineData("OrderSaga:order.placed", "OrderSaga")]
-    [InlineData("PaymentService:payment.requested", "PaymentService")]
-    [InlineData("timeline", "timeline")]
-    public void ComponentOf_SubscriptionName_IsThePartBeforeTheColon(string name, string component)
-    {
-        MermaidDiagram.ComponentOf(name).Should().Be(component);
-    }
-
     [Fact]
     public void RenderTimelines_EventsRecordedOutOfTimeOrder_PrintsThemInTimeOrder()
     {
