@@ -24,10 +24,18 @@ public static class DemoCommandLine
           --payment-timeout-rate <r>   share of random orders whose card issuer never answers (default 0.1)
           --shipping-failure-rate <r>  share of random orders shipped where no carrier goes (default 0.1)
           --duplicate-rate <r>         share of random orders whose order.placed is delivered twice (default 0.1)
-          --payment-timeout <t>        how long the saga waits for payment: 1.5s, 800ms or 00:00:02 (default 2s)
-          --diagram <path>             where to write the Mermaid diagram (default: order-saga-flow.md next to the app)
+          --payment-timeout <t>        how long the saga waits for payment: 1.5s, 800ms or 00:00:02
+                                       (default 2s on the simulated clock, 30s on the system clock)
+          --clock <simulated|system>   simulated (default): the sample's own clock, which moves only when no order
+                                       can go further without it, so every run ends the same way on any machine;
+                                       system: real time, payment timeouts fire after real seconds
+          --diagram <path>             where to write the Mermaid diagram (default: order-saga-flow.md in the
+                                       current directory)
           --store <memory|sqlite>      where sagas and dead letters are kept (default memory: every run starts empty)
-          --db <path>                  the SQLite file for --store sqlite (default: order-saga.db next to the app)
+          --db <path>                  the SQLite file for --store sqlite (default: order-saga.db in the current
+                                       directory)
+
+        Exit code: 0 when every order ended as planned and nothing was dead-lettered; 1 otherwise; 2 for bad options.
           --verbose                    also print the bus and saga logs
           -h, --help                   show this help
         """;
@@ -37,7 +45,7 @@ public static class DemoCommandLine
     {
         ArgumentNullException.ThrowIfNull(args);
         var options = new DemoOptions();
-        bool storeGiven = false, databaseGiven = false;
+        bool storeGiven = false, databaseGiven = false, timeoutGiven = false;
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
@@ -60,6 +68,7 @@ public static class DemoCommandLine
             var value = args[++i];
             storeGiven |= name == "--store";
             databaseGiven |= name == "--db";
+            timeoutGiven |= name == "--payment-timeout";
             try
             {
                 options = name switch
@@ -73,6 +82,7 @@ public static class DemoCommandLine
                     "--duplicate-rate" => options with { DuplicateRate = ParseRate(value) },
                     "--payment-timeout" => options with { PaymentTimeout = ParseDuration(value) },
                     "--diagram" => options with { DiagramPath = Path.GetFullPath(value) },
+                    "--clock" => options with { Clock = ParseClock(value) },
                     "--store" => options with { Store = ParseStore(value) },
                     "--db" => options with { DatabasePath = Path.GetFullPath(value) },
                     _ => throw new ArgumentException($"Unknown option {name}. Run with --help to see the options."),
@@ -102,6 +112,11 @@ public static class DemoCommandLine
             options = options with { Store = DemoStore.Sqlite };
         }
 
+        if (options.Clock == DemoClock.System && !timeoutGiven)
+        {
+            options = options with { PaymentTimeout = DemoOptions.DefaultSystemClockPaymentTimeout };
+        }
+
         var problem = options.Validate();
         return problem is null ? new DemoCommandLineResult(options, false, null) : Fail(problem);
     }
@@ -129,6 +144,13 @@ public static class DemoCommandLine
         "MEMORY" => DemoStore.Memory,
         "SQLITE" => DemoStore.Sqlite,
         _ => throw new ArgumentException($"--store: '{value}' is not a store; use memory or sqlite."),
+    };
+
+    private static DemoClock ParseClock(string value) => value.ToUpperInvariant() switch
+    {
+        "SIMULATED" => DemoClock.Simulated,
+        "SYSTEM" => DemoClock.System,
+        _ => throw new ArgumentException($"--clock: '{value}' is not a clock; use simulated or system."),
     };
 
     private static double ParseRate(string value) => double.Parse(value, NumberStyles.Float, CultureInfo.InvariantCulture);

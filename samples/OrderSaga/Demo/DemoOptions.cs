@@ -27,11 +27,22 @@ public sealed record DemoOptions
     /// <summary>Gets the share of random orders whose <c>order.placed</c> is delivered twice.</summary>
     public double DuplicateRate { get; init; } = 0.1;
 
-    /// <summary>Gets how long the saga waits for the payment before cancelling.</summary>
-    public TimeSpan PaymentTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>The payment timeout on the simulated clock, where its length changes nothing but the timestamps.</summary>
+    public static readonly TimeSpan DefaultPaymentTimeout = TimeSpan.FromSeconds(2);
 
-    /// <summary>Gets where the Mermaid diagram is written.</summary>
-    public string DiagramPath { get; init; } = Path.Combine(AppContext.BaseDirectory, "order-saga-flow.md");
+    /// <summary>The payment timeout on the system clock: far above the milliseconds a payment takes even on a busy
+    /// machine, so only the card whose issuer never answers times out.</summary>
+    public static readonly TimeSpan DefaultSystemClockPaymentTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>Gets how long the saga waits for the payment before cancelling.</summary>
+    public TimeSpan PaymentTimeout { get; init; } = DefaultPaymentTimeout;
+
+    /// <summary>Gets the clock the bus runs on.</summary>
+    public DemoClock Clock { get; init; } = DemoClock.Simulated;
+
+    /// <summary>Gets where the Mermaid diagram is written: by default <c>order-saga-flow.md</c> in the current
+    /// directory.</summary>
+    public string DiagramPath { get; init; } = Path.GetFullPath("order-saga-flow.md");
 
     /// <summary>Gets a value indicating whether the bus and saga logs are written to the console.</summary>
     public bool Verbose { get; init; }
@@ -39,8 +50,9 @@ public sealed record DemoOptions
     /// <summary>Gets where saga instances, dead letters and the inbox are kept.</summary>
     public DemoStore Store { get; init; } = DemoStore.Memory;
 
-    /// <summary>Gets the SQLite database file used with <see cref="DemoStore.Sqlite"/>.</summary>
-    public string DatabasePath { get; init; } = Path.Combine(AppContext.BaseDirectory, "order-saga.db");
+    /// <summary>Gets the SQLite database file used with <see cref="DemoStore.Sqlite"/>: by default
+    /// <c>order-saga.db</c> in the current directory.</summary>
+    public string DatabasePath { get; init; } = Path.GetFullPath("order-saga.db");
 
     /// <summary>Gets the number of the run's first order; a run on a database continues after the orders in it.</summary>
     public int FirstOrderNumber { get; init; } = DefaultFirstOrderNumber;

@@ -17,8 +17,8 @@ public sealed record DemoReport
 
     public required IReadOnlyList<DeadLetter> DeadLetters { get; init; }
 
-    /// <summary>Gets the bus's subscriptions: name and topic pattern.</summary>
-    public required IReadOnlyList<(string Name, TopicPattern Pattern)> Subscriptions { get; init; }
+    /// <summary>Gets the bus's subscriptions as they were before it stopped.</summary>
+    public required IReadOnlyList<IEventSubscription> Subscriptions { get; init; }
 
     /// <summary>Gets a value indicating whether every order ended as planned and nothing was dead-lettered.</summary>
     public bool AllAsPlanned => Outcomes.All(o => o.AsPlanned) && DeadLetters.Count == 0;

@@ -2,8 +2,9 @@ using System.Text;
 
 namespace EventBus.Samples.Orders.Demo;
 
-/// <summary>Draws what a run did as Mermaid: the bus topology (which events go to which handlers, and who publishes
-/// what) and the saga's flow between steps. Both come from the run itself, not from a hand-kept drawing.</summary>
+/// <summary>Writes what a run did as a Markdown document with two Mermaid diagrams, drawn by the library's
+/// <see cref="Mermaid"/>: the bus topology (which events go to which handlers, and who published what in this run) and
+/// the saga's flow between steps. Both come from the run itself, not from a hand-kept drawing.</summary>
 public static class MermaidDiagram
 {
     /// <summary>Renders a Markdown document with both diagrams.</summary>
@@ -20,7 +21,7 @@ public static class MermaidDiagram
         text.AppendLine("Solid arrows: the bus delivers the event to a subscriber. Dotted arrows: a component published the event.");
         text.AppendLine();
         text.AppendLine("```mermaid");
-        text.Append(RenderTopology(report));
+        text.Append(Mermaid.Topology(report.Subscriptions.Where(s => s.Name != OrderSagaDemo.TimelineSubscription), report.Timeline));
         text.AppendLine("```");
         text.AppendLine();
         text.AppendLine("## Saga flow");
@@ -28,134 +29,8 @@ public static class MermaidDiagram
         text.AppendLine("The steps OrderSaga instances went through in this run, labelled with the event that moved them.");
         text.AppendLine();
         text.AppendLine("```mermaid");
-        text.Append(RenderSagaFlow(report.Instances));
+        text.Append(Mermaid.SagaFlow(report.Instances));
         text.AppendLine("```");
         return text.ToString();
-    }
-
-    /// <summary>A flowchart: event types, the components subscribed to them, and the components publishing them.</summary>
-    public static string RenderTopology(DemoReport report)
-    {
-        ArgumentNullException.ThrowIfNull(report);
-        var subscriptions = report.Subscriptions.Where(s => s.Name != OrderSagaDemo.TimelineSubscription).ToList();
-        var components = subscriptions.Select(s => ComponentOf(s.Name)).ToHashSet(StringComparer.Ordinal);
-        var published = report.Timeline
-            .Select(e => (Component: ComponentOfSource(e.Source, components), e.Type))
-            .Distinct()
-            .ToList();
-        foreach (var (component, _) in published)
-        {
-            components.Add(component);
-        }
-
-        var eventTypes = report.Timeline.Select(e => e.Type)
-            .Concat(subscriptions.Where(s => s.Pattern.IsExact).Select(s => s.Pattern.Value))
-            .ToHashSet(StringComparer.Ordinal);
-
-        var text = new StringBuilder();
-        text.AppendLine("flowchart LR");
-        foreach (var component in components.Order(StringComparer.Ordinal))
-        {
-            text.AppendLine($"    {Id("c", component)}[\"{component}\"]");
-        }
-
-        foreach (var type in eventTypes.Order(StringComparer.Ordinal))
-        {
-            text.AppendLine($"    {Id("e", type)}([\"{type}\"])");
-        }
-
-        foreach (var (component, type) in published.OrderBy(p => p.Component, StringComparer.Ordinal).ThenBy(p => p.Type, StringComparer.Ordinal))
-        {
-            text.AppendLine($"    {Id("c", component)} -.-> {Id("e", type)}");
-        }
-
-        var delivered = subscriptions
-            .SelectMany(s => eventTypes.Where(s.Pattern.IsMatch).Select(type => (Type: type, Component: ComponentOf(s.Name))))
-            .Distinct()
-            .OrderBy(d => d.Type, StringComparer.Ordinal)
-            .ThenBy(d => d.Component, StringComparer.Ordinal);
-        foreach (var (type, component) in delivered)
-        {
-            text.AppendLine($"    {Id("e", type)} --> {Id("c", component)}");
-        }
-
-        return text.ToString();
-    }
-
-    /// <summary>A state diagram of the steps saga instances went through.</summary>
-    public static string RenderSagaFlow(IEnumerable<SagaInstance> instances)
-    {
-        ArgumentNullException.ThrowIfNull(instances);
-        var transitions = new List<(string From, string To, string Label)>();
-        var steps = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var instance in instances)
-        {
-            var previous = "[*]";
-            var lastEvent = "";
-            foreach (var entry in instance.History.Where(h => h.Kind is SagaHistoryKind.Started or SagaHistoryKind.Handled))
-            {
-                lastEvent = entry.EventType;
-                if (entry.Step is { } step && step != previous)
-                {
-                    transitions.Add((previous, step, entry.EventType));
-                    steps.Add(step);
-                    previous = step;
-                }
-            }
-
-            if (instance.CurrentStep is { } final && final != previous)
-            {
-                transitions.Add((previous, final, lastEvent));
-                steps.Add(final);
-                previous = final;
-            }
-
-            if (instance.IsFinished && previous != "[*]")
-            {
-                transitions.Add((previous, "[*]", instance.Status.ToString()));
-            }
-        }
-
-        var text = new StringBuilder();
-        text.AppendLine("stateDiagram-v2");
-        foreach (var step in steps.Order(StringComparer.Ordinal))
-        {
-            text.AppendLine($"    state \"{step}\" as {Id("s", step)}");
-        }
-
-        foreach (var (from, to, label) in transitions.Distinct().OrderBy(t => t.From, StringComparer.Ordinal).ThenBy(t => t.To, StringComparer.Ordinal).ThenBy(t => t.Label, StringComparer.Ordinal))
-        {
-            text.AppendLine($"    {StateId(from)} --> {StateId(to)} : {label}");
-        }
-
-        return text.ToString();
-    }
-
-    /// <summary>Gets the component a subscription belongs to: the part of its name before the colon.</summary>
-    public static string ComponentOf(string subscriptionName)
-    {
-        ArgumentNullException.ThrowIfNull(subscriptionName);
-        var colon = subscriptionName.IndexOf(':', StringComparison.Ordinal);
-        return colon > 0 ? subscriptionName[..colon] : subscriptionName;
-    }
-
-    private static string ComponentOfSource(string? source, HashSet<string> components)
-    {
-        var last = string.IsNullOrEmpty(source) ? "unknown" : source[(source.TrimEnd('/').LastIndexOf('/') + 1)..].TrimEnd('/');
-        return components.FirstOrDefault(c => string.Equals(c, last, StringComparison.OrdinalIgnoreCase))
-            ?? (last.Length > 0 ? char.ToUpperInvariant(last[0]) + last[1..] : last);
-    }
-
-    private static string StateId(string step) => step == "[*]" ? step : Id("s", step);
-
-    private static string Id(string prefix, string name)
-    {
-        var id = new StringBuilder(prefix).Append('_');
-        foreach (var c in name)
-        {
-            id.Append(char.IsAsciiLetterOrDigit(c) ? c : '_');
-        }
-
-        return id.ToString();
     }
 }

@@ -2,6 +2,7 @@ using EventBus.Samples.Orders.Contracts;
 using EventBus.Samples.Orders.Services;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace EventBus.Samples.Orders.Demo;
 
@@ -21,20 +22,25 @@ public sealed class OrderSagaDemo : IAsyncDisposable
     private readonly HashSet<string> _settled = new(StringComparer.Ordinal);
     private readonly HashSet<string> _ended = new(StringComparer.Ordinal);
     private readonly HashSet<string> _voidPending = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unanswered = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _allSettled = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _waitingForClock = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _lock = new();
+    private readonly FakeTimeProvider? _simulatedClock;
 
     private readonly DateTimeOffset _created;
 
-    private OrderSagaDemo(DemoOptions options, ServiceProvider services)
+    private OrderSagaDemo(DemoOptions options, ServiceProvider services, FakeTimeProvider? simulatedClock)
     {
         Options = options;
         _services = services;
+        _simulatedClock = simulatedClock;
         _created = services.GetRequiredService<TimeProvider>().GetUtcNow();
         Orders = OrderGenerator.Generate(options);
         Bus = services.GetRequiredService<IEventBus>();
         Sagas = services.GetRequiredService<ISagaStore>();
         DeadLetters = services.GetRequiredService<IDeadLetterStore>();
+        services.GetRequiredService<PaymentGateway>().Unanswered += OnUnanswered;
     }
 
     public DemoOptions Options { get; private set; }
@@ -63,18 +69,28 @@ public sealed class OrderSagaDemo : IAsyncDisposable
 
     /// <summary>Wires the bus: the saga, the three services, and the given clock, logging and bus settings.</summary>
     /// <param name="options">The demo's options.</param>
-    /// <param name="timeProvider">The clock; tests pass a fake one to fire payment timeouts.</param>
+    /// <param name="timeProvider">The clock; tests pass a fake one to fire payment timeouts themselves. Without one,
+    /// <see cref="DemoOptions.Clock"/> decides: the demo's own simulated clock, moved by
+    /// <see cref="WaitUntilSettledAsync"/>, or the system clock.</param>
     /// <param name="logging">Extra logging configuration.</param>
     /// <param name="configureBus">Extra bus settings, applied after the demo's own.</param>
+    /// <param name="configureServices">Extra services, registered after the demo's own (so they replace them).</param>
     public static OrderSagaDemo Create(
         DemoOptions options,
         TimeProvider? timeProvider = null,
         Action<ILoggingBuilder>? logging = null,
-        Action<EventBusOptions>? configureBus = null)
+        Action<EventBusOptions>? configureBus = null,
+        Action<IServiceCollection>? configureServices = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         var services = new ServiceCollection();
-        services.AddSingleton(timeProvider ?? TimeProvider.System);
+
+        // The simulated clock starts at the real time (timestamps in a database stay meaningful) and then moves
+        // only when the demo moves it.
+        var simulatedClock = timeProvider is null && options.Clock == DemoClock.Simulated
+            ? new FakeTimeProvider(TimeProvider.System.GetUtcNow())
+            : null;
+        services.AddSingleton(timeProvider ?? simulatedClock ?? TimeProvider.System);
         services.AddLogging(builder =>
         {
             builder.SetMinimumLevel(LogLevel.Warning);
@@ -87,6 +103,13 @@ public sealed class OrderSagaDemo : IAsyncDisposable
         var bus = services.AddEventBus(bus =>
         {
             bus.Source = ShopSource;
+            if (simulatedClock is not null)
+            {
+                // Retry delays and attempt timeouts would wait on a clock that stands still while orders are in
+                // flight: on the simulated clock a failing handler is dead-lettered at once (and the run exits 1).
+                bus.Resilience.Enabled = false;
+            }
+
             configureBus?.Invoke(bus);
         });
         if (options.Store == DemoStore.Sqlite)
@@ -102,8 +125,44 @@ public sealed class OrderSagaDemo : IAsyncDisposable
             .AddHandler<ReservationRequested, InventoryService>()
             .AddHandler<ReleaseRequested, InventoryService>()
             .AddHandler<ShippingRequested, ShippingService>();
+        configureServices?.Invoke(services);
 
-        return new OrderSagaDemo(options, services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true }));
+        return new OrderSagaDemo(
+            options,
+            services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true, ValidateOnBuild = true }),
+            simulatedClock);
+    }
+
+    /// <summary>Waits until every order has settled. On the demo's simulated clock, first waits until no order can go
+    /// further without the clock — each has ended, or waits for a payment answer that will not come — then moves the
+    /// clock by the payment timeout, so the timeouts fire after everything else, on any machine.</summary>
+    /// <param name="safetyNet">How long to wait (in real time) for each stage before giving up; not part of the
+    /// outcome of a healthy run, which settles in milliseconds.</param>
+    /// <returns><see langword="true"/> if every order settled; otherwise, <see langword="false"/>.</returns>
+    public async Task<bool> WaitUntilSettledAsync(TimeSpan safetyNet, CancellationToken cancellationToken = default)
+    {
+        if (_simulatedClock is null)
+        {
+            // On the system clock the timed-out payments take PaymentTimeout of real time.
+            return await CompletesAsync(Settled, Options.Clock == DemoClock.System ? Options.PaymentTimeout + safetyNet : safetyNet, cancellationToken);
+        }
+
+        CheckWaitingForClock();
+        if (!await CompletesAsync(_waitingForClock.Task, safetyNet, cancellationToken))
+        {
+            // Something is stuck: let the clock run out every timer (drain timeouts included) so the bus can stop.
+            _simulatedClock.Advance(TimeSpan.FromHours(1));
+            return false;
+        }
+
+        _simulatedClock.Advance(Options.PaymentTimeout);
+        if (!await CompletesAsync(Settled, safetyNet, cancellationToken))
+        {
+            _simulatedClock.Advance(TimeSpan.FromHours(1));
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>Looks at what the store already holds (numbering this run's orders after earlier ones), then starts
@@ -143,7 +202,7 @@ public sealed class OrderSagaDemo : IAsyncDisposable
     /// <summary>Stops the bus — draining everything queued — and reads what happened.</summary>
     public async Task<DemoReport> FinishAsync(CancellationToken cancellationToken = default)
     {
-        var subscriptions = Bus.Subscriptions.Select(s => (s.Name, s.Pattern)).ToList();
+        var subscriptions = Bus.Subscriptions.ToList();
         await _services.GetRequiredService<IEventBusLifetime>().StopAsync(cancellationToken);
 
         var instances = new List<SagaInstance<OrderState>>();
@@ -193,6 +252,40 @@ public sealed class OrderSagaDemo : IAsyncDisposable
         return new EarlierRuns(count, byStatus, highest);
     }
 
+    private static async Task<bool> CompletesAsync(Task task, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await task.WaitAsync(timeout, cancellationToken);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private void OnUnanswered(string orderId)
+    {
+        lock (_lock)
+        {
+            _unanswered.Add(orderId);
+        }
+
+        CheckWaitingForClock();
+    }
+
+    private void CheckWaitingForClock()
+    {
+        lock (_lock)
+        {
+            if (Orders.All(o => _settled.Contains(o.Order.OrderId) || _unanswered.Contains(o.Order.OrderId)))
+            {
+                _waitingForClock.TrySetResult();
+            }
+        }
+    }
+
     private void Observe(Event @event)
     {
         Timeline.Add(@event);
@@ -228,5 +321,7 @@ public sealed class OrderSagaDemo : IAsyncDisposable
                 _allSettled.TrySetResult();
             }
         }
+
+        CheckWaitingForClock();
     }
 }

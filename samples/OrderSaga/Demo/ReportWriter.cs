@@ -22,8 +22,13 @@ public static class ReportWriter
     {
         ArgumentNullException.ThrowIfNull(report);
         var text = new StringBuilder();
-        text.AppendLine("Timeline per order (grouped by correlation id; ← names the event that caused each one)");
-        foreach (var group in report.Timeline.GroupBy(e => e.CorrelationId ?? e.Id, StringComparer.Ordinal))
+        text.AppendLine("Timeline per order (grouped by correlation id, in time order; ← names the event that caused each one)");
+
+        // The recording subscription sees events in the order their publishers enqueued them, which two concurrent
+        // publishers can swap after stamping their times: sort by time. The sort is stable, and an event is always
+        // stamped after the event that caused it, so ties keep cause before effect.
+        var inTimeOrder = report.Timeline.OrderBy(e => e.Time).ToList();
+        foreach (var group in inTimeOrder.GroupBy(e => e.CorrelationId ?? e.Id, StringComparer.Ordinal))
         {
             var events = group.ToList();
             var orderId = events.Select(OrderOutcome.OrderIdOf).FirstOrDefault(id => id is not null) ?? "?";

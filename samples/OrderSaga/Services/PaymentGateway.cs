@@ -25,17 +25,30 @@ public sealed class PaymentGateway
     /// <summary>Gets the refunded amount per order.</summary>
     public IReadOnlyDictionary<string, decimal> Refunds => _refunds;
 
+    /// <summary>Occurs when a charge gets no answer (the <see cref="SilentCard"/>), with the order id: from then on
+    /// only the saga's payment timeout moves that order on.</summary>
+    public event Action<string>? Unanswered;
+
     /// <summary>Charges a card once per order: asking again for the same order returns the first charge.</summary>
-    public PaymentDecision Charge(string orderId, string card) => card switch
+    public PaymentDecision Charge(string orderId, string card)
     {
-        _ when _voided.ContainsKey(orderId) => new PaymentDecision(PaymentOutcome.Declined, null, "payment voided"),
-        DeclinedCard => new PaymentDecision(PaymentOutcome.Declined, null, "card declined by issuer"),
-        SilentCard => new PaymentDecision(PaymentOutcome.NoAnswer, null, "issuer did not answer"),
-        _ => new PaymentDecision(
-            PaymentOutcome.Approved,
-            _charges.GetOrAdd(orderId, _ => $"pay-{Interlocked.Increment(ref _sequence):D4}"),
-            null),
-    };
+        var decision = card switch
+        {
+            _ when _voided.ContainsKey(orderId) => new PaymentDecision(PaymentOutcome.Declined, null, "payment voided"),
+            DeclinedCard => new PaymentDecision(PaymentOutcome.Declined, null, "card declined by issuer"),
+            SilentCard => new PaymentDecision(PaymentOutcome.NoAnswer, null, "issuer did not answer"),
+            _ => new PaymentDecision(
+                PaymentOutcome.Approved,
+                _charges.GetOrAdd(orderId, _ => $"pay-{Interlocked.Increment(ref _sequence):D4}"),
+                null),
+        };
+        if (decision.Outcome == PaymentOutcome.NoAnswer)
+        {
+            Unanswered?.Invoke(orderId);
+        }
+
+        return decision;
+    }
 
     /// <summary>Voids an order's payment: a charge made already is refunded, a later charge is declined.</summary>
     /// <returns>The payment id if a charge was refunded; otherwise, <see langword="null"/>.</returns>

@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using EventBus.DependencyInjection;
 using EventBus.Dispatch;
 using Microsoft.Extensions.DependencyInjection;
@@ -65,6 +66,22 @@ public static class EventBusBuilderExtensions
                 }
             }));
         return builder;
+    }
+
+    /// <summary>Registers <typeparamref name="T"/> under the name of its <see cref="EventTypeAttribute"/>, so events
+    /// of that type arriving by name (from a store, a transport or a redrive) resolve to it before this process has
+    /// published one.</summary>
+    /// <typeparam name="T">The payload type.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    /// <exception cref="InvalidOperationException"><typeparamref name="T"/> has no <see cref="EventTypeAttribute"/>;
+    /// use <c>AddEventType&lt;T&gt;("name")</c>.</exception>
+    public static IEventBusBuilder AddEventType<T>(this IEventBusBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var name = typeof(T).GetCustomAttribute<EventTypeAttribute>(inherit: false)?.Name
+            ?? throw new InvalidOperationException($"{typeof(T).FullName} has no [EventType] attribute; register it with AddEventType<{typeof(T).Name}>(\"namespace.name\").");
+        return builder.AddEventType<T>(name);
     }
 
     /// <summary>Names the event type of <typeparamref name="T"/> without an attribute on it.</summary>

@@ -57,7 +57,8 @@ public sealed class SagaBuilder<TState>
 
     /// <summary>Declares how to undo a step. Handlers mark the step done with
     /// <see cref="SagaContext{TState}.CompleteStep"/>; when the saga fails later
-    /// (<see cref="SagaContext{TState}.Fail"/>), the completed steps are compensated latest first, each once.</summary>
+    /// (<see cref="SagaContext{TState}.Fail"/>), the completed steps are compensated latest first, each once. Completed
+    /// steps without a compensation have nothing to undo and are skipped.</summary>
     /// <param name="step">The step name.</param>
     /// <param name="compensation">Undoes the step, usually by publishing a command through the context.</param>
     /// <param name="awaitsConfirmation"><see langword="true"/> to wait, before compensating earlier steps, until a

@@ -66,19 +66,15 @@ public sealed class SagaContext<TState>
         _run.CurrentStep = step;
     }
 
-    /// <summary>Records that a step with a compensation completed, so it is compensated if the saga fails later.
-    /// Completing a step twice records it once.</summary>
-    /// <param name="step">The step name, declared with <see cref="SagaBuilder{TState}.Compensate(string, Action{SagaContext{TState}}, bool)"/>.</param>
-    /// <exception cref="ArgumentException"><paramref name="step"/> has no compensation declared.</exception>
+    /// <summary>Records that a step completed, so it is compensated if the saga fails later. A step without a declared
+    /// compensation has nothing to undo: it is recorded (it shows in <see cref="SagaInstance.CompletedSteps"/>) and
+    /// skipped when compensating. Completing a step twice records it once.</summary>
+    /// <param name="step">The step name; its compensation, if any, is declared with
+    /// <see cref="SagaBuilder{TState}.Compensate(string, Action{SagaContext{TState}}, bool)"/>.</param>
+    /// <exception cref="ArgumentException"><paramref name="step"/> is empty.</exception>
     public void CompleteStep(string step)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(step);
-        if (!_run.Definition.Compensations.ContainsKey(step))
-        {
-            throw new ArgumentException(
-                $"Saga '{SagaName}' has no compensation for step '{step}'; declare it with saga.Compensate(\"{step}\", ...).", nameof(step));
-        }
-
         if (!_run.CompletedSteps.Contains(step, StringComparer.Ordinal))
         {
             _run.CompletedSteps.Add(step);

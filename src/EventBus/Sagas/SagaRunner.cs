@@ -258,7 +258,9 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
         run.CompensationPending = false;
         while (run.AwaitingCompensation is null)
         {
-            var step = run.CompletedSteps.LastOrDefault(s => !run.CompensatedSteps.Contains(s, StringComparer.Ordinal));
+            // A completed step without a declared compensation has nothing to undo (issue 14): it is skipped.
+            var step = run.CompletedSteps.LastOrDefault(
+                s => Definition.Compensations.ContainsKey(s) && !run.CompensatedSteps.Contains(s, StringComparer.Ordinal));
             if (step is null)
             {
                 run.Status = SagaStatus.Compensated;

@@ -99,25 +99,60 @@ public sealed class SagaCompensationTests
     }
 
     [Fact]
-    public async Task CompleteStep_WithoutDeclaredCompensation_FailsTheHandlerWithClearMessage()
+    public async Task Bug_14_CompleteStep_WithoutDeclaredCompensation_IsRecordedAndTheSagaCompletes()
     {
         var store = new ObservableSagaStore();
         var deadLetters = new RecordingDeadLetterStore();
-        await using var fixture = await TestSupport.BusFixture.StartAsync(
-            b => b.AddSaga<UndeclaredStepSaga, FlowState>(),
+        await using var fixture = await StartUndeclaredStepSagaAsync(store, deadLetters);
+
+        // One step at a time: each event type has its own subscription, so only waiting orders them.
+        await fixture.Bus.PublishAsync(new FlowStarted("f1"), cancellationToken: TestContext.Current.CancellationToken);
+        await store.WaitForAsync<FlowState>(nameof(UndeclaredStepSaga), "f1", i => i.CompletedSteps.Contains("payment"));
+        await fixture.Bus.PublishAsync(new ADone("f1"), cancellationToken: TestContext.Current.CancellationToken);
+        await store.WaitForAsync<FlowState>(nameof(UndeclaredStepSaga), "f1", i => i.CompletedSteps.Contains("shipping"));
+        await fixture.Bus.PublishAsync(new FlowFinished("f1"), cancellationToken: TestContext.Current.CancellationToken);
+        var ended = await store.WaitForAsync<FlowState>(nameof(UndeclaredStepSaga), "f1", i => i.IsFinished);
+
+        ended.Status.Should().Be(SagaStatus.Completed);
+        ended.CompletedSteps.Should().Equal("payment", "shipping");
+        (await fixture.DeadLettersAsync()).Should().BeEmpty();
+    }
+
+    [Fact]
+    public async Task Bug_14_Fail_AfterAStepWithoutCompensation_SkipsItAndCompensatesTheOthers()
+    {
+        var store = new ObservableSagaStore();
+        var deadLetters = new RecordingDeadLetterStore();
+        var events = new EventLog();
+        await using var fixture = await StartUndeclaredStepSagaAsync(store, deadLetters, events);
+
+        // One step at a time: each event type has its own subscription, so only waiting orders them.
+        await fixture.Bus.PublishAsync(new FlowStarted("f1"), cancellationToken: TestContext.Current.CancellationToken);
+        await store.WaitForAsync<FlowState>(nameof(UndeclaredStepSaga), "f1", i => i.CompletedSteps.Contains("payment"));
+        await fixture.Bus.PublishAsync(new ADone("f1"), cancellationToken: TestContext.Current.CancellationToken);
+        await store.WaitForAsync<FlowState>(nameof(UndeclaredStepSaga), "f1", i => i.CompletedSteps.Contains("shipping"));
+        await fixture.Bus.PublishAsync(new FlowFailed("f1", "carrier refused"), cancellationToken: TestContext.Current.CancellationToken);
+        var ended = await store.WaitForAsync<FlowState>(nameof(UndeclaredStepSaga), "f1", i => i.IsFinished);
+        await events.WaitForAsync<UndoRequested>();
+
+        ended.Status.Should().Be(SagaStatus.Compensated);
+        ended.CompletedSteps.Should().Equal("payment", "shipping");
+        ended.CompensatedSteps.Should().Equal("payment");
+        events.Of<UndoRequested>().Select(e => e.Payload.Step).Should().Equal("payment");
+        (await fixture.DeadLettersAsync()).Should().BeEmpty();
+    }
+
+    private static Task<TestSupport.BusFixture> StartUndeclaredStepSagaAsync(
+        ObservableSagaStore store, RecordingDeadLetterStore deadLetters, EventLog? events = null) =>
+        TestSupport.BusFixture.StartAsync(
+            b => b.AddSaga<UndeclaredStepSaga, FlowState>().AddHandler<SagaHarness.FlowEventRecorder>("flow.*"),
             options: o => o.Resilience.Enabled = false,
             services: s =>
             {
                 s.AddSingleton<ISagaStore>(store);
                 s.AddSingleton<IDeadLetterStore>(deadLetters);
+                s.AddSingleton(events ?? new EventLog());
             });
-
-        await fixture.Bus.PublishAsync(new FlowStarted("f1"), cancellationToken: TestContext.Current.CancellationToken);
-        await deadLetters.WaitForAsync();
-
-        var deadLetter = (await fixture.DeadLettersAsync()).Should().ContainSingle().Subject;
-        deadLetter.ExceptionMessage.Should().Contain("no compensation for step 'payment'");
-    }
 
     private static async Task RunStepsAsync(SagaHarness harness, string id)
     {
@@ -128,9 +163,20 @@ public sealed class SagaCompensationTests
         await harness.Store.WaitForAsync(id, i => i.CurrentStep == "done");
     }
 
+    /// <summary>Completes "payment" (which has a compensation) and "shipping" (which has none).</summary>
     public sealed class UndeclaredStepSaga : Saga<FlowState>
     {
-        public override void Configure(SagaBuilder<FlowState> saga) =>
-            saga.StartedBy<FlowStarted>((ctx, _) => ctx.CompleteStep("payment")).CorrelateBy(p => p.FlowId);
+        public override void Configure(SagaBuilder<FlowState> saga)
+        {
+            saga.StartedBy<FlowStarted>((ctx, e) =>
+            {
+                ctx.State = ctx.State with { FlowId = e.Payload.FlowId };
+                ctx.CompleteStep("payment");
+            }).CorrelateBy(p => p.FlowId);
+            saga.Handles<ADone>((ctx, _) => ctx.CompleteStep("shipping")).CorrelateBy(p => p.FlowId);
+            saga.Handles<FlowFinished>((ctx, _) => ctx.Complete()).CorrelateBy(p => p.FlowId);
+            saga.Handles<FlowFailed>((ctx, e) => ctx.Fail(e.Payload.Reason)).CorrelateBy(p => p.FlowId);
+            saga.Compensate("payment", ctx => ctx.Publish(new UndoRequested(ctx.State.FlowId!, "payment")));
+        }
     }
 }

@@ -16,13 +16,29 @@ internal sealed class AggregateRepository<TState>(
 {
     private readonly AggregateOptions _options = definition.Options;
 
-    public async ValueTask<Aggregate<TState>> LoadAsync(string id, CancellationToken cancellationToken = default)
+    public ValueTask<Aggregate<TState>> LoadAsync(string id, CancellationToken cancellationToken = default) =>
+        LoadCoreAsync(id, upTo: null, cancellationToken);
+
+    public ValueTask<Aggregate<TState>> LoadAsync(string id, long version, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(version);
+        return LoadCoreAsync(id, version, cancellationToken);
+    }
+
+    /// <summary>Loads the aggregate at the stream's current version, or at <paramref name="upTo"/>.</summary>
+    private async ValueTask<Aggregate<TState>> LoadCoreAsync(string id, long? upTo, CancellationToken cancellationToken)
     {
         var streamId = definition.StreamIdOf(id);
         var info = await store.GetStreamInfoAsync(streamId, cancellationToken).ConfigureAwait(false);
         if (info.IsDeleted)
         {
             throw new StreamDeletedException(streamId);
+        }
+
+        if (upTo > info.Version)
+        {
+            throw new ArgumentOutOfRangeException(
+                "version", upTo, $"Stream '{streamId}' is at version {info.Version}; it has no version {upTo} to load.");
         }
 
         var state = definition.Initial();
@@ -37,27 +53,38 @@ internal sealed class AggregateRepository<TState>(
             {
                 Log.SnapshotAheadOfStream(logger, streamId, snapshot.StreamVersion, info.Version);
             }
-            else
+            else if (snapshot.StreamVersion <= (upTo ?? info.Version))
             {
+                // A snapshot newer than the version asked for is not used: the load replays from the start instead.
                 state = JsonSerializer.Deserialize(snapshot.Data.Span, serializer.GetTypeInfo<TState>())!;
                 version = snapshot.StreamVersion;
             }
         }
 
-        if (info.FirstVersion > version + 1)
+        var last = upTo ?? info.Version;
+        if (version < last)
         {
-            throw new InvalidOperationException(
-                $"Stream '{streamId}' is truncated before version {info.FirstVersion}, and no snapshot of the current schema covers versions up to {info.FirstVersion - 1}; the aggregate cannot be rebuilt.");
+            if (info.FirstVersion > version + 1)
+            {
+                throw new InvalidOperationException(
+                    $"Stream '{streamId}' is truncated before version {info.FirstVersion}, and no snapshot of the current schema covers versions up to {info.FirstVersion - 1}; the aggregate cannot be rebuilt.");
+            }
+
+            await foreach (var stored in streams.ReadStreamAsync(streamId, ReadDirection.Forwards, version + 1, last - version, cancellationToken).ConfigureAwait(false))
+            {
+                if (stored.StreamVersion > last)
+                {
+                    break;
+                }
+
+                state = definition.Evolve(state, stored.Event.Payload!);
+                version = stored.StreamVersion;
+            }
         }
 
-        await foreach (var stored in streams.ReadStreamAsync(streamId, ReadDirection.Forwards, version + 1, cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            state = definition.Evolve(state, stored.Event.Payload!);
-            version = stored.StreamVersion;
-        }
-
-        // Trailing events skipped as unknown still count: the next save must expect the real stream version.
-        return new Aggregate<TState>(id, streamId, state, Math.Max(version, info.Version), definition.Evolve);
+        // Trailing events skipped as unknown still count: the next save must expect the real stream version (or the
+        // version asked for).
+        return new Aggregate<TState>(id, streamId, state, Math.Max(version, last), definition.Evolve);
     }
 
     public async ValueTask<AppendResult?> SaveAsync(Aggregate<TState> aggregate, CancellationToken cancellationToken = default)

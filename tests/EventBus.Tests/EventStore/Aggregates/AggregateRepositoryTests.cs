@@ -52,6 +52,67 @@ public sealed class AggregateRepositoryTests
     }
 
     [Fact]
+    public async Task LoadAsync_AtVersion_FoldsOnlyTheEventsUpToIt()
+    {
+        await using var provider = Build();
+        var repository = provider.GetRequiredService<IAggregateRepository<AccountState>>();
+        await SaveEventsAsync(repository, "42", new Deposited(100m), new Withdrawn(30m), new Deposited(5m));
+
+        var initial = await repository.LoadAsync("42", version: 0);
+        var second = await repository.LoadAsync("42", version: 2);
+        var current = await repository.LoadAsync("42", version: 3);
+
+        initial.State.Should().Be(AccountState.Initial());
+        initial.Version.Should().Be(0);
+        second.State.Should().Be(new AccountState(70m, 2));
+        second.Version.Should().Be(2);
+        current.State.Should().Be(new AccountState(75m, 3));
+    }
+
+    [Fact]
+    public async Task LoadAsync_AtVersionBelowTheSnapshot_ReplaysFromTheStart()
+    {
+        await using var provider = Build(snapshotEvery: 2);
+        var repository = provider.GetRequiredService<IAggregateRepository<AccountState>>();
+        await SaveEventsAsync(repository, "42", new Deposited(100m), new Withdrawn(30m), new Deposited(5m), new Deposited(1m));
+        (await provider.GetRequiredService<ISnapshotStore>().LoadAsync("account-42"))!.StreamVersion.Should().Be(4);
+
+        var first = await repository.LoadAsync("42", version: 1);
+        var third = await repository.LoadAsync("42", version: 3);
+
+        first.State.Should().Be(new AccountState(100m, 1));
+        third.State.Should().Be(new AccountState(75m, 3));
+    }
+
+    [Fact]
+    public async Task LoadAsync_AtVersionBeyondTheStream_Throws()
+    {
+        await using var provider = Build();
+        var repository = provider.GetRequiredService<IAggregateRepository<AccountState>>();
+        await SaveEventsAsync(repository, "42", new Deposited(100m));
+
+        var beyond = () => repository.LoadAsync("42", version: 2).AsTask();
+        var negative = () => repository.LoadAsync("42", version: -1).AsTask();
+
+        (await beyond.Should().ThrowAsync<ArgumentOutOfRangeException>()).Which.Message.Should().Contain("Stream 'account-42' is at version 1");
+        await negative.Should().ThrowAsync<ArgumentOutOfRangeException>();
+    }
+
+    [Fact]
+    public async Task SaveAsync_AggregateLoadedAtAnOlderVersion_ThrowsConcurrencyException()
+    {
+        await using var provider = Build();
+        var repository = provider.GetRequiredService<IAggregateRepository<AccountState>>();
+        await SaveEventsAsync(repository, "42", new Deposited(100m), new Withdrawn(30m));
+        var old = await repository.LoadAsync("42", version: 1);
+        old.Raise(new Deposited(1m));
+
+        var act = () => repository.SaveAsync(old).AsTask();
+
+        (await act.Should().ThrowAsync<EventStoreConcurrencyException>()).Which.ActualVersion.Should().Be(2);
+    }
+
+    [Fact]
     public async Task SaveAsync_StaleAggregate_ThrowsConcurrencyExceptionWithVersions()
     {
         await using var provider = Build();
@@ -197,5 +258,16 @@ public sealed class AggregateRepositoryTests
         var act = () => provider.GetRequiredService<IAggregateRepository<AccountState>>().LoadAsync("d").AsTask();
 
         (await act.Should().ThrowAsync<StreamDeletedException>()).Which.StreamId.Should().Be("account-d");
+    }
+
+    private static async Task SaveEventsAsync(IAggregateRepository<AccountState> repository, string id, params object[] events)
+    {
+        var aggregate = await repository.LoadAsync(id);
+        foreach (var e in events)
+        {
+            aggregate.Raise(e);
+        }
+
+        await repository.SaveAsync(aggregate);
     }
 }

@@ -69,6 +69,34 @@ public sealed class DemoCommandLineTests
         DemoCommandLine.Help.Should().Contain("--store <memory|sqlite>").And.Contain("--db <path>");
     }
 
+    [Fact]
+    public void Parse_NoArguments_WritesDiagramAndDatabaseToTheCurrentDirectoryOnTheSimulatedClock()
+    {
+        var options = DemoCommandLine.Parse([]).Options!;
+
+        options.DiagramPath.Should().Be(Path.Combine(Environment.CurrentDirectory, "order-saga-flow.md"));
+        options.DatabasePath.Should().Be(Path.Combine(Environment.CurrentDirectory, "order-saga.db"));
+        options.Clock.Should().Be(DemoClock.Simulated);
+        options.PaymentTimeout.Should().Be(DemoOptions.DefaultPaymentTimeout);
+    }
+
+    [Fact]
+    public void Parse_SystemClock_DefaultsToATimeoutFarAboveNormalLatencies()
+    {
+        var options = DemoCommandLine.Parse(["--clock", "system"]).Options!;
+
+        options.Clock.Should().Be(DemoClock.System);
+        options.PaymentTimeout.Should().Be(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public void Parse_SystemClockWithTimeout_KeepsTheGivenTimeout()
+    {
+        var options = DemoCommandLine.Parse(["--payment-timeout", "5s", "--clock", "system"]).Options!;
+
+        options.PaymentTimeout.Should().Be(TimeSpan.FromSeconds(5));
+    }
+
     [Theory]
     [InlineData("--help")]
     [InlineData("-h")]

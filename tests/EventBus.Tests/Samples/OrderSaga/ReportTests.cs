@@ -148,12 +148,29 @@ public sealed class ReportTests
         diagram.Should().Contain("s_cancelled --> [*] : Compensated");
     }
 
-    [Theory]
-    [InlineData("OrderSaga:order.placed", "OrderSaga")]
-    [InlineData("PaymentService:payment.requested", "PaymentService")]
-    [InlineData("timeline", "timeline")]
-    public void ComponentOf_SubscriptionName_IsThePartBeforeTheColon(string name, string component)
+    [Fact]
+    public void RenderTimelines_EventsRecordedOutOfTimeOrder_PrintsThemInTimeOrder()
     {
-        MermaidDiagram.ComponentOf(name).Should().Be(component);
+        var start = new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+        var placed = new Event("order.placed") { Id = "e1", Time = start, CorrelationId = "c1" };
+        var requested = new Event("payment.requested") { Id = "e2", Time = start.AddMilliseconds(5), CorrelationId = "c1", CausationId = "e1" };
+        var timedOut = new Event("payment.timed-out") { Id = "e3", Time = start.AddMilliseconds(2000), CorrelationId = "c1", CausationId = "e1" };
+        var report = new DemoReport
+        {
+            Options = new DemoOptions(),
+            Orders = [],
+            Outcomes = [],
+            Timeline = [placed, timedOut, requested],
+            Instances = [],
+            DeadLetters = [],
+            Subscriptions = [],
+        };
+
+        var lines = ReportWriter.RenderTimelines(report).Split('\n').Where(l => l.StartsWith("  #", StringComparison.Ordinal)).ToList();
+
+        lines.Should().HaveCount(3);
+        lines[0].Should().Contain("order.placed");
+        lines[1].Should().MatchRegex(@"\+ +5 ms +payment\.requested");
+        lines[2].Should().MatchRegex(@"\+ +2000 ms +payment\.timed-out");
     }
 }
