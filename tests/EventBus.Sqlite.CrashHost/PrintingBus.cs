@@ -3,9 +3,9 @@ using Microsoft.Extensions.DependencyInjection;
 namespace EventBus.Sqlite.CrashHost;
 
 /// <summary>Wraps the bus and prints <c>PUB &lt;event id&gt;</c> before each event is handed to it. The outbox saves
-/// its checkpoint only after <see cref="PublishAsync(Event, CancellationToken)"/> returned, so every event at or
-/// below a saved checkpoint has had its line written to the pipe before the process could be killed.</summary>
-internal sealed class PrintingBus(IEventBus inner) : IEventBus
+/// its checkpoint only after the events were handed over (and finished), so every event at or below a saved
+/// checkpoint has had its line written to the pipe before the process could be killed.</summary>
+internal sealed class PrintingBus(IEventBus inner, IAcknowledgingPublisher acknowledging) : IEventBus, IAcknowledgingPublisher
 {
     public IReadOnlyList<IEventSubscription> Subscriptions => inner.Subscriptions;
 
@@ -14,8 +14,20 @@ internal sealed class PrintingBus(IEventBus inner) : IEventBus
         var registered = services.Last(d => d.ServiceType == typeof(IEventBus));
         var factory = registered.ImplementationFactory
             ?? throw new InvalidOperationException("Expected the bus to be registered with a factory.");
+        var acknowledging = services.Last(d => d.ServiceType == typeof(IAcknowledgingPublisher));
+        var acknowledgingFactory = acknowledging.ImplementationFactory
+            ?? throw new InvalidOperationException("Expected the acknowledging publisher to be registered with a factory.");
         services.Remove(registered);
-        services.AddSingleton<IEventBus>(sp => new PrintingBus((IEventBus)factory(sp)));
+        services.Remove(acknowledging);
+        services.AddSingleton(sp => new PrintingBus((IEventBus)factory(sp), (IAcknowledgingPublisher)acknowledgingFactory(sp)));
+        services.AddSingleton<IEventBus>(sp => sp.GetRequiredService<PrintingBus>());
+        services.AddSingleton<IAcknowledgingPublisher>(sp => sp.GetRequiredService<PrintingBus>());
+    }
+
+    ValueTask<DeliveryReceipt> IAcknowledgingPublisher.PublishAsync(Event @event, CancellationToken cancellationToken)
+    {
+        Console.Out.WriteLine($"PUB {@event.Id}");
+        return acknowledging.PublishAsync(@event, cancellationToken);
     }
 
     public ValueTask PublishAsync(Event @event, CancellationToken cancellationToken = default)
