@@ -12,6 +12,7 @@ namespace EventBus.Sqlite.CrashHost;
 /// whose handlers take a little time; <c>DONE &lt;subscription&gt; &lt;key&gt;</c> when a handler finished.</item>
 /// <item><c>saga</c>: 400 five-step flows; <c>ACK &lt;flow&gt;</c> when a flow's start is stored, <c>CMD &lt;flow&gt;
 /// &lt;step&gt;</c> when the worker answered a step, <c>STATUS &lt;completed&gt;</c> twice a second.</item>
+/// <item>In a drain of <c>subscriptions</c> or <c>inbox</c>: <c>OUTBOX &lt;checkpoint&gt; &lt;head&gt;</c> twice a second.</item>
 /// <item><c>inbox</c>: appends consumed by one subscription with <c>AddIdempotency()</c> whose handler writes its effect
 /// with <see cref="ISqliteEffects"/>; <c>DONE inbox &lt;key&gt; applied|skipped</c>.</item>
 /// <item><c>redrive-seed</c> adds 1,000 dead letters and prints <c>SEEDED</c>; <c>redrive</c> redrives them into a
@@ -150,6 +151,10 @@ public static class Scenarios
         {
             await work();
         }
+        else if (scenario is "subscriptions" or "inbox")
+        {
+            _ = Task.Run(() => ReportOutboxAsync(services.GetRequiredService<ICheckpointStore>(), services.GetRequiredService<IEventStore>(), stop.Task));
+        }
 
         await stop.Task;
         await host.StopAsync();
@@ -203,6 +208,19 @@ public static class Scenarios
         catch (EventStoreConcurrencyException)
         {
             // Answered before; the stored answer reaches the saga through the outbox.
+        }
+    }
+
+    /// <summary>Prints <c>OUTBOX &lt;checkpoint&gt; &lt;head&gt;</c> twice a second: at the head, every stored event is
+    /// finished by every subscription.</summary>
+    private static async Task ReportOutboxAsync(ICheckpointStore checkpoints, IEventStore store, Task stopped)
+    {
+        while (!stopped.IsCompleted)
+        {
+            var checkpoint = await checkpoints.LoadAsync("$outbox") ?? 0;
+            var head = await store.GetHeadPositionAsync();
+            Console.Out.WriteLine($"OUTBOX {checkpoint} {head}");
+            await Task.WhenAny(stopped, Task.Delay(500));
         }
     }
 

@@ -39,13 +39,26 @@ public sealed class SagaCrashTests(ITestOutputHelper output)
         }
 
         var ignored = 0;
-        await CrashChild.RunAsync(
-            [file.Path, "saga", seed.ToString(CultureInfo.InvariantCulture), "drain"],
-            line => Record(line, accepted, commands, ref completed, ref ignored) && completed == Scenarios.Flows,
-            graceful: true,
-            budget.Token);
+        using (var drain = CancellationTokenSource.CreateLinkedTokenSource(budget.Token))
+        {
+            // A safety net only: on expiry the checks below say which flows are stuck and where.
+            drain.CancelAfter(TimeSpan.FromMinutes(1));
+            try
+            {
+                await CrashChild.RunAsync(
+                    [file.Path, "saga", seed.ToString(CultureInfo.InvariantCulture), "drain"],
+                    line => Record(line, accepted, commands, ref completed, ref ignored) && completed == Scenarios.Flows,
+                    graceful: true,
+                    drain.Token);
+            }
+            catch (OperationCanceledException) when (drain.IsCancellationRequested)
+            {
+                output.WriteLine($"the drain did not finish: {completed} completed");
+            }
+        }
 
-        var (statuses, answers) = await ReadAsync(file);
+        var (statuses, answers, stuck) = await ReadAsync(file);
+        stuck.ForEach(output.WriteLine);
         var complete = statuses.Count(s => s == SagaStatus.Completed);
         var duplicateEffects = answers.Values.Sum(count => count - 1);
         var redelivered = commands.Values.Sum(count => count - 1);
@@ -56,16 +69,21 @@ public sealed class SagaCrashTests(ITestOutputHelper output)
         duplicateEffects.Should().Be(0, $"each answer is stored once (seed {seed})");
     }
 
-    private static async Task<(List<SagaStatus> Statuses, Dictionary<(string, int), int> Answers)> ReadAsync(TempDatabase file)
+    private static async Task<(List<SagaStatus> Statuses, Dictionary<(string, int), int> Answers, List<string> Stuck)> ReadAsync(TempDatabase file)
     {
         var services = new ServiceCollection();
         services.AddEventBus().UseSqlite(file.ConnectionString).AddEventStore()
             .AddEventType<FlowBegun>().AddEventType<StepRequested>().AddEventType<StepDone>();
         await using var provider = services.BuildServiceProvider();
         var statuses = new List<SagaStatus>();
+        var stuck = new List<string>();
         await foreach (var instance in provider.GetRequiredService<ISagaStore>().QueryAsync(new SagaQuery { SagaName = nameof(StepFlowSaga) }))
         {
             statuses.Add(instance.Status);
+            if (instance.Status != SagaStatus.Completed && stuck.Count < 5)
+            {
+                stuck.Add($"{instance.CorrelationKey}: {instance.Status} in '{instance.CurrentStep}', outbox [{string.Join(", ", instance.Outbox.Select(e => e.Type))}], history [{string.Join(", ", instance.History.Select(h => $"{h.Kind} {h.EventType}"))}]");
+            }
         }
 
         var answers = new Dictionary<(string, int), int>();
@@ -78,7 +96,7 @@ public sealed class SagaCrashTests(ITestOutputHelper output)
             }
         }
 
-        return (statuses, answers);
+        return (statuses, answers, stuck);
     }
 
     private static bool Record(string line, HashSet<string> accepted, Dictionary<string, int> commands, ref int completed, ref int handled)
