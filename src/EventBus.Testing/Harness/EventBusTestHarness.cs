@@ -109,10 +109,15 @@ public sealed class EventBusTestHarness
         }
     }
 
-    /// <summary>Gets the dead letters whose event payload is a <typeparamref name="T"/>.</summary>
-    /// <typeparam name="T">The payload type.</typeparam>
+    /// <summary>Gets the dead letters whose event type matches a topic pattern such as <c>order.*</c>.</summary>
+    /// <param name="pattern">An AMQP-style topic pattern.</param>
     /// <returns>A snapshot of the matching dead letters.</returns>
-    public IReadOnlyList<DeadLetter> DeadLettered<T>() => [.. DeadLettered().Where(static d => d.Event.Payload is T)];
+    /// <exception cref="ArgumentException"><paramref name="pattern"/> is invalid.</exception>
+    public IReadOnlyList<DeadLetter> DeadLettered(string pattern)
+    {
+        var parsed = TopicPattern.Parse(pattern);
+        return [.. DeadLettered().Where(d => parsed.IsMatch(d.Event.Type))];
+    }
 
     /// <summary>Moves the fake clock forward, firing what falls due (saga timeouts, retry delays), then waits until the
     /// bus is idle.</summary>
