@@ -169,12 +169,28 @@ internal sealed class KeyedDispatcher
 
             if (slot is not null)
             {
-                _lanes.Release();
+                // Assigned before its capacity is freed, so it is always counted: queued, then in flight.
                 slot.Assign(@event, key);
+                _lanes.Release();
                 return true;
             }
 
             await _slotFreed.WaitAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Gets the number of events handed to a slot whose delivery has not begun yet.</summary>
+    public int AssignedCount
+    {
+        get
+        {
+            var count = 0;
+            foreach (var slot in _slots)
+            {
+                count += slot.HasAssigned ? 1 : 0;
+            }
+
+            return count;
         }
     }
 
@@ -248,6 +264,8 @@ internal sealed class KeyedDispatcher
             Volatile.Write(ref _assigned, @event);
             _work.Set();
         }
+
+        public bool HasAssigned => Volatile.Read(ref _assigned) is not null;
 
         public Event? TakeAssigned() => Interlocked.Exchange(ref _assigned, null);
 

@@ -23,6 +23,10 @@ internal sealed class SubscriptionWorker
     private readonly DeliverySlot[] _slots;
     private readonly KeyedDispatcher? _keyed;
 
+    // Deliveries inside DeliverSafelyAsync. A busy slot is not enough: it is freed when the outcome is claimed, before
+    // the outcome is recorded (a dead letter can take a store round trip), and an idle check must not see 0 then.
+    private int _delivering;
+
     // Nothing to check or apply around the handler but shutdown and tracing: the synchronous fast path may be taken.
     private readonly bool _plain;
 
@@ -47,20 +51,10 @@ internal sealed class SubscriptionWorker
     /// stopping bus by <see cref="AbandonAsync"/>).</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
 
-    /// <summary>Gets the number of events being delivered right now.</summary>
-    public int InFlight
-    {
-        get
-        {
-            var count = 0;
-            foreach (var slot in _slots)
-            {
-                count += slot.IsBusy ? 1 : 0;
-            }
-
-            return count;
-        }
-    }
+    /// <summary>Gets the number of events being delivered right now: from the moment their delivery begins (or, with
+    /// ordering keys, they are handed to a slot) until their outcome is recorded — a dead letter stored, an inbox
+    /// written — so that <c>QueuedCount + InFlightCount == 0</c> means the subscription has nothing left to do.</summary>
+    public int InFlight => Volatile.Read(ref _delivering) + (_keyed?.AssignedCount ?? 0);
 
     public string SubscriptionName => _subscription.Name;
 
@@ -103,6 +97,7 @@ internal sealed class SubscriptionWorker
     /// was already recorded.</summary>
     public ValueTask DeliverSafelyAsync(Event @event, DeliverySlot slot)
     {
+        Interlocked.Increment(ref _delivering);
         ValueTask pending;
         try
         {
@@ -110,11 +105,12 @@ internal sealed class SubscriptionWorker
         }
         catch (Exception ex)
         {
-            return OnFaultAsync(@event, slot, ex);
+            return AwaitDeliveryAsync(ValueTask.FromException(ex), @event, slot);
         }
 
         if (pending.IsCompletedSuccessfully)
         {
+            Interlocked.Decrement(ref _delivering);
             return default;
         }
 
@@ -212,6 +208,10 @@ internal sealed class SubscriptionWorker
         catch (Exception ex)
         {
             await OnFaultAsync(@event, slot, ex).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _delivering);
         }
     }
 

@@ -17,4 +17,8 @@ public interface IEventSubscription : IDisposable, IAsyncDisposable
     /// <summary>Gets the number of accepted events waiting for their delivery to begin: in the subscription's lanes, or
     /// parked behind a busy ordering key. This is what <see cref="SubscriptionOptions.Capacity"/> bounds.</summary>
     int QueuedCount { get; }
+
+    /// <summary>Gets the number of events whose delivery has begun and has not yet reached its outcome (handlers running,
+    /// retries waiting). Together with <see cref="QueuedCount"/> it tells whether the subscription is idle.</summary>
+    int InFlightCount { get; }
 }

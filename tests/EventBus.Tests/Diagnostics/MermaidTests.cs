@@ -120,6 +120,8 @@ public sealed class MermaidTests
 
         public int QueuedCount => 0;
 
+        public int InFlightCount => 0;
+
         public void Dispose()
         {
         }
