@@ -97,7 +97,7 @@ internal sealed class SubscriptionWorker
     /// was already recorded.</summary>
     public ValueTask DeliverSafelyAsync(Event @event, DeliverySlot slot)
     {
-        Interlocked.Increment(ref _delivering);
+        BeginDelivering();
         ValueTask pending;
         try
         {
@@ -110,7 +110,7 @@ internal sealed class SubscriptionWorker
 
         if (pending.IsCompletedSuccessfully)
         {
-            Interlocked.Decrement(ref _delivering);
+            EndDelivering();
             return default;
         }
 
@@ -210,6 +210,32 @@ internal sealed class SubscriptionWorker
             await OnFaultAsync(@event, slot, ex).ConfigureAwait(false);
         }
         finally
+        {
+            EndDelivering();
+        }
+    }
+
+    // One slot: only its thread writes the count, so a volatile store replaces an atomic read-modify-write per event;
+    // several slots share it and need the atomic form.
+    private void BeginDelivering()
+    {
+        if (_keyed is null)
+        {
+            Volatile.Write(ref _delivering, 1);
+        }
+        else
+        {
+            Interlocked.Increment(ref _delivering);
+        }
+    }
+
+    private void EndDelivering()
+    {
+        if (_keyed is null)
+        {
+            Volatile.Write(ref _delivering, 0);
+        }
+        else
         {
             Interlocked.Decrement(ref _delivering);
         }
