@@ -95,7 +95,7 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
 
     public async ValueTask HandleAsync(SagaHandler<TState> handler, Event @event, CancellationToken cancellationToken)
     {
-        // Timeouts found in the store are armed before the first change, so arming a stale copy cannot undo a cancel.
+        // Left-over outbox events go out before the first change publishes newer ones.
         if (_recovery is { IsCompleted: false } recovery)
         {
             await recovery.ConfigureAwait(false);
