@@ -12,7 +12,8 @@ namespace EventBus.Sagas;
 /// The state is kept as JSON written with the event store's serializer settings
 /// (<see cref="EventStoreOptions.JsonSerializerOptions"/>), as a durable store keeps it: every read returns a state
 /// object of its own, so a handler that changes its state in place and then fails leaves nothing behind, and the
-/// in-memory store behaves like SQLite under the same contract.</remarks>
+/// in-memory store behaves like SQLite under the same contract. Pending timeouts are also kept as claimable entries
+/// (one lock each), so claiming, completing and giving back behave as in a durable store.</remarks>
 internal sealed class InMemorySagaStore : ISagaStore
 {
     private readonly ConcurrentDictionary<(string Saga, string Key), StoredSaga> _instances = new();
