@@ -13,7 +13,7 @@ namespace EventBus.PostgreSql.DeadLetters;
 /// the in-memory store it has no capacity: entries stay until they are redriven or deleted.</summary>
 internal sealed class PostgreSqlDeadLetterStore : IDeadLetterStore
 {
-    private const string Columns = "seq, first_failure_ticks, id, subscription_name, reason, exception_type, event_type, entry";
+    private const string Columns = "seq, first_failure_ticks, id, subscription_name, reason, exception_type, event_type, entry, last_failure_ticks, correlation_id";
 
     private readonly PostgreSqlDatabase _database;
     private readonly PostgreSqlJson _json;
@@ -179,6 +179,10 @@ internal sealed class PostgreSqlDeadLetterStore : IDeadLetterStore
                         reader.GetString(3),
                         reader.GetString(4),
                         reader.IsDBNull(5) ? null : reader.GetString(5),
+                        reader.GetString(6),
+                        reader.IsDBNull(9) ? null : reader.GetString(9),
+                        reader.GetInt64(1),
+                        reader.GetInt64(8),
                         reader.GetFieldValue<byte[]>(7)));
                 }
             }
@@ -202,28 +206,76 @@ internal sealed class PostgreSqlDeadLetterStore : IDeadLetterStore
 
     private DeadLetter ToDeadLetter(Row row)
     {
-        var document = JsonSerializer.Deserialize(row.Entry, PostgreSqlJsonContext.Default.DeadLetterDocument)
-            ?? throw new JsonException($"Dead letter '{row.Id}' has an empty entry document.");
+        DeadLetterDocument? document = null;
+        try
+        {
+            document = JsonSerializer.Deserialize(row.Entry, PostgreSqlJsonContext.Default.DeadLetterDocument)
+                ?? throw new JsonException("the entry document is JSON null.");
+            if (!Enum.TryParse<DeadLetterReason>(row.Reason, out var reason) || !Enum.IsDefined(reason))
+            {
+                throw new JsonException($"reason '{row.Reason}' is unknown to this version of EventBus.");
+            }
+
+            return new DeadLetter
+            {
+                Id = row.Id,
+                Event = _json.FromStored(document.Event),
+                SubscriptionName = row.SubscriptionName,
+                Reason = reason,
+                ExceptionType = row.ExceptionType,
+                ExceptionMessage = document.ExceptionMessage,
+                StackTrace = document.StackTrace,
+                AttemptCount = document.AttemptCount,
+                FirstFailureTime = document.FirstFailureTime,
+                LastFailureTime = document.LastFailureTime,
+                RedriveCount = document.RedriveCount,
+                PreviousFailures = document.PreviousFailures ?? [],
+            };
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // One bad row must not fail the query (and with it every redrive): it comes back as what could be read.
+            return Unreadable(row, document, ex);
+        }
+    }
+
+    private static DeadLetter Unreadable(Row row, DeadLetterDocument? document, Exception error)
+    {
+        var eventId = document?.Event?.Id is { Length: <= 255 } id && !string.IsNullOrWhiteSpace(id) ? id : row.Id;
+        var firstFailure = FromTicks(row.FirstFailureTicks);
         return new DeadLetter
         {
             Id = row.Id,
-            Event = _json.FromStored(document.Event),
+            Event = new Event(DeadLetter.UnreadableEventType) { Id = eventId, CorrelationId = row.CorrelationId, Time = firstFailure },
             SubscriptionName = row.SubscriptionName,
-            Reason = Enum.TryParse<DeadLetterReason>(row.Reason, out var reason)
-                ? reason
-                : throw new JsonException($"Dead letter '{row.Id}' has reason '{row.Reason}', unknown to this version of EventBus."),
+            Reason = Enum.TryParse<DeadLetterReason>(row.Reason, out var reason) && Enum.IsDefined(reason) ? reason : DeadLetterReason.HandlerFailed,
             ExceptionType = row.ExceptionType,
-            ExceptionMessage = document.ExceptionMessage,
-            StackTrace = document.StackTrace,
-            AttemptCount = document.AttemptCount,
-            FirstFailureTime = document.FirstFailureTime,
-            LastFailureTime = document.LastFailureTime,
-            RedriveCount = document.RedriveCount,
-            PreviousFailures = document.PreviousFailures ?? [],
+            ExceptionMessage = document?.ExceptionMessage,
+            StackTrace = document?.StackTrace,
+            AttemptCount = document?.AttemptCount ?? 0,
+            FirstFailureTime = firstFailure,
+            LastFailureTime = FromTicks(row.LastFailureTicks),
+            RedriveCount = document?.RedriveCount ?? 0,
+            PreviousFailures = document?.PreviousFailures ?? [],
+            ReadError = $"Dead letter '{row.Id}' (subscription '{row.SubscriptionName}', event type '{row.EventType}') cannot be read: {error.Message}",
+            RawEntry = Encoding.UTF8.GetString(row.Entry),
         };
     }
 
-    private sealed record Row(string Id, string SubscriptionName, string Reason, string? ExceptionType, byte[] Entry);
+    // The columns are as hand-editable as the document: out-of-range ticks must not make the stand-in throw.
+    private static DateTimeOffset FromTicks(long ticks) =>
+        new(Math.Clamp(ticks, DateTimeOffset.MinValue.UtcTicks, DateTimeOffset.MaxValue.UtcTicks), TimeSpan.Zero);
+
+    private sealed record Row(
+        string Id,
+        string SubscriptionName,
+        string Reason,
+        string? ExceptionType,
+        string EventType,
+        string? CorrelationId,
+        long FirstFailureTicks,
+        long LastFailureTicks,
+        byte[] Entry);
 
     /// <summary>A query's filters as a parameterized WHERE clause; a wildcard event-type pattern stays in
     /// <see cref="Pattern"/> and is matched in memory.</summary>

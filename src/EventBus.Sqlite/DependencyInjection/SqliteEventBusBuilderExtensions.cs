@@ -25,7 +25,8 @@ public static class SqliteEventBusBuilderExtensions
 {
     /// <summary>Keeps every store in SQLite at once: the event store, snapshots and checkpoints (so projections and
     /// the outbox resume after a restart), dead letters (redrivable after a restart), saga instances and the
-    /// idempotency inbox. Add the event store features with <c>AddEventStore()</c>, before or after this call.</summary>
+    /// idempotency inbox (with <see cref="ISqliteEffects"/>, for handler effects written once with their inbox entry).
+    /// Add the event store features with <c>AddEventStore()</c>, before or after this call.</summary>
     /// <remarks>Event payloads kept in dead letters and saga instances, and saga state, are JSON written with
     /// <see cref="EventStoreOptions.JsonSerializerOptions"/>. A payload is read back as the type the event type
     /// registry maps its event type name to; a name it does not know comes back as a
@@ -51,6 +52,7 @@ public static class SqliteEventBusBuilderExtensions
         Replace<IDeadLetterStore, SqliteDeadLetterStore>(builder.Services);
         Replace<ISagaStore, SqliteSagaStore>(builder.Services);
         Replace<IInbox, SqliteInbox>(builder.Services);
+        builder.Services.TryAddSingleton<ISqliteEffects, SqliteEffects>();
         return builder;
     }
 
@@ -144,7 +146,8 @@ public static class SqliteEventBusBuilderExtensions
 
     /// <summary>Keeps the idempotency inbox (the handled event ids of each subscription) in SQLite, so redeliveries
     /// are still dropped after a restart; leaves the other stores as they are. Turn duplicate suppression on with
-    /// <c>AddIdempotency()</c>.</summary>
+    /// <c>AddIdempotency()</c>. Also registers <see cref="ISqliteEffects"/>, which writes a handler's effect and its
+    /// inbox entry in one transaction.</summary>
     /// <typeparam name="TBuilder">The builder type, kept for chaining.</typeparam>
     /// <param name="builder">The bus builder.</param>
     /// <param name="connectionString">The connection string, such as <c>Data Source=eventbus.db</c>.</param>
@@ -158,6 +161,7 @@ public static class SqliteEventBusBuilderExtensions
     {
         AddDatabase(builder, connectionString, configure);
         Replace<IInbox, SqliteInbox>(builder.Services);
+        builder.Services.TryAddSingleton<ISqliteEffects, SqliteEffects>();
         return builder;
     }
 
