@@ -23,6 +23,9 @@ internal sealed class PostgreSqlSagaStore : ISagaStore
     private readonly string _selectVersion;
     private readonly string _insert;
     private readonly string _update;
+    private readonly string _claim;
+    private readonly string _complete;
+    private readonly string _release;
 
     public PostgreSqlSagaStore(PostgreSqlDatabase database, PostgreSqlJson json)
     {
@@ -33,14 +36,58 @@ internal sealed class PostgreSqlSagaStore : ISagaStore
         _table = $"{database.Schema}.sagas";
         _selectOne = $"SELECT version, status, state, instance FROM {_table} WHERE saga_name = $1 AND correlation_key = $2";
         _selectVersion = $"SELECT version FROM {_table} WHERE saga_name = $1 AND correlation_key = $2";
+        var timeouts = $"{database.Schema}.saga_timeouts";
+
+        // The instance and its timeout rows change in one statement: rows of dropped timeouts go, new ones are added,
+        // and rows still listed keep their claim or completion. A lost race changes neither.
         _insert = $"""
-            INSERT INTO {_table} (saga_name, correlation_key, version, status, state, instance)
-            VALUES ($1, $2, $3, $4, $5, $6)
-            ON CONFLICT (saga_name, correlation_key) DO NOTHING
+            WITH saved AS (
+                INSERT INTO {_table} (saga_name, correlation_key, version, status, state, instance)
+                VALUES ($1, $2, $3, $4, $5, $6)
+                ON CONFLICT (saga_name, correlation_key) DO NOTHING
+                RETURNING 1),
+            added AS (
+                INSERT INTO {timeouts} (saga_name, correlation_key, timeout_id, due_ticks, timeout)
+                SELECT $1, $2, t.id, t.due, t.body FROM unnest($7::text[], $8::bigint[], $9::bytea[]) AS t(id, due, body)
+                WHERE EXISTS (SELECT 1 FROM saved)
+                ON CONFLICT DO NOTHING)
+            SELECT count(*) FROM saved
             """;
         _update = $"""
-            UPDATE {_table} SET version = $3, status = $4, state = $5, instance = $6
-            WHERE saga_name = $1 AND correlation_key = $2 AND version = $7
+            WITH saved AS (
+                UPDATE {_table} SET version = $3, status = $4, state = $5, instance = $6
+                WHERE saga_name = $1 AND correlation_key = $2 AND version = $7
+                RETURNING 1),
+            dropped AS (
+                DELETE FROM {timeouts}
+                WHERE saga_name = $1 AND correlation_key = $2 AND NOT (timeout_id = ANY($8)) AND EXISTS (SELECT 1 FROM saved)),
+            added AS (
+                INSERT INTO {timeouts} (saga_name, correlation_key, timeout_id, due_ticks, timeout)
+                SELECT $1, $2, t.id, t.due, t.body FROM unnest($8::text[], $9::bigint[], $10::bytea[]) AS t(id, due, body)
+                WHERE EXISTS (SELECT 1 FROM saved)
+                ON CONFLICT DO NOTHING)
+            SELECT count(*) FROM saved
+            """;
+
+        // SKIP LOCKED: two claimants racing skip each other's rows; a row claimed since the snapshot is checked again.
+        _claim = $"""
+            UPDATE {timeouts} AS t SET claimed_by = $3, claimed_until_ticks = $4
+            FROM (
+                SELECT correlation_key, timeout_id FROM {timeouts}
+                WHERE saga_name = $1 AND NOT completed AND due_ticks <= $2
+                  AND (claimed_until_ticks IS NULL OR claimed_until_ticks <= $2)
+                ORDER BY due_ticks LIMIT $5
+                FOR UPDATE SKIP LOCKED) AS due
+            WHERE t.saga_name = $1 AND t.correlation_key = due.correlation_key AND t.timeout_id = due.timeout_id
+            RETURNING t.correlation_key, t.due_ticks, t.timeout
+            """;
+        _complete = $"""
+            UPDATE {timeouts} SET completed = true
+            WHERE saga_name = $1 AND correlation_key = $2 AND timeout_id = $3 AND claimed_by = $4 AND NOT completed
+            """;
+        _release = $"""
+            UPDATE {timeouts} SET claimed_by = NULL, claimed_until_ticks = NULL
+            WHERE saga_name = $1 AND correlation_key = $2 AND timeout_id = $3 AND claimed_by = $4 AND NOT completed
             """;
     }
 
@@ -102,8 +149,13 @@ internal sealed class PostgreSqlSagaStore : ISagaStore
             throw new ArgumentException($"The state of saga '{instance.SagaName}' instance '{instance.CorrelationKey}' serializes to JSON null; a saga's state must be a JSON value.", nameof(instance));
         }
 
-        var document = JsonSerializer.SerializeToUtf8Bytes(ToDocument(instance), PostgreSqlJsonContext.Default.SagaDocument);
-        return SaveCoreAsync(instance.SagaName, instance.CorrelationKey, instance.Status.ToString(), state, document, expectedVersion, cancellationToken);
+        var stored = ToDocument(instance);
+        var document = JsonSerializer.SerializeToUtf8Bytes(stored, PostgreSqlJsonContext.Default.SagaDocument);
+        var timeouts = new TimeoutRows(
+            [.. stored.Timeouts?.Select(t => t.Id) ?? []],
+            [.. stored.Timeouts?.Select(t => t.DueTime.UtcTicks) ?? []],
+            [.. stored.Timeouts?.Select(t => JsonSerializer.SerializeToUtf8Bytes(t, PostgreSqlJsonContext.Default.StoredSagaTimeout)) ?? []]);
+        return SaveCoreAsync(instance.SagaName, instance.CorrelationKey, instance.Status.ToString(), state, document, timeouts, expectedVersion, cancellationToken);
     }
 
     public IAsyncEnumerable<SagaInstance> QueryAsync(SagaQuery query, CancellationToken cancellationToken = default)
@@ -112,7 +164,66 @@ internal sealed class PostgreSqlSagaStore : ISagaStore
         return QueryCoreAsync(query, cancellationToken);
     }
 
-    private async ValueTask<long> SaveCoreAsync(string sagaName, string key, string status, byte[] state, byte[] document, long expectedVersion, CancellationToken cancellationToken)
+    public async ValueTask<IReadOnlyList<SagaTimeoutClaim>> ClaimDueTimeoutsAsync(
+        string sagaName, DateTimeOffset now, string claimant, TimeSpan claimDuration, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sagaName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(claimant);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(claimDuration, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        var until = now + claimDuration;
+        var rows = new List<(string Key, long DueTicks, byte[] Json)>();
+        var claim = await _database.CommandAsync(_claim, cancellationToken).ConfigureAwait(false);
+        await using (claim.ConfigureAwait(false))
+        {
+            claim.Parameters.Add(new NpgsqlParameter<string> { TypedValue = sagaName });
+            claim.Parameters.Add(new NpgsqlParameter<long> { TypedValue = now.UtcTicks });
+            claim.Parameters.Add(new NpgsqlParameter<string> { TypedValue = claimant });
+            claim.Parameters.Add(new NpgsqlParameter<long> { TypedValue = until.UtcTicks });
+            claim.Parameters.Add(new NpgsqlParameter<int> { TypedValue = maxCount });
+            var reader = await claim.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using var readerScope = reader.ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                rows.Add((reader.GetString(0), reader.GetInt64(1), reader.GetFieldValue<byte[]>(2)));
+            }
+        }
+
+        return [.. rows.OrderBy(r => r.DueTicks).Select(r =>
+        {
+            var stored = JsonSerializer.Deserialize(r.Json, PostgreSqlJsonContext.Default.StoredSagaTimeout)
+                ?? throw new JsonException($"Saga '{sagaName}' instance '{r.Key}' has an empty timeout row.");
+            var timeout = new SagaTimeout { Id = stored.Id, Name = stored.Name, DueTime = stored.DueTime, Event = _json.FromStored(stored.Event) };
+            return new SagaTimeoutClaim { SagaName = sagaName, CorrelationKey = r.Key, Timeout = timeout, Claimant = claimant, ClaimedUntil = until };
+        })];
+    }
+
+    public ValueTask<bool> CompleteTimeoutAsync(SagaTimeoutClaim claim, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        return SettleAsync(_complete, claim, cancellationToken);
+    }
+
+    public ValueTask<bool> ReleaseTimeoutAsync(SagaTimeoutClaim claim, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        return SettleAsync(_release, claim, cancellationToken);
+    }
+
+    private async ValueTask<bool> SettleAsync(string sql, SagaTimeoutClaim claim, CancellationToken cancellationToken)
+    {
+        var settle = await _database.CommandAsync(sql, cancellationToken).ConfigureAwait(false);
+        await using (settle.ConfigureAwait(false))
+        {
+            settle.Parameters.Add(new NpgsqlParameter<string> { TypedValue = claim.SagaName });
+            settle.Parameters.Add(new NpgsqlParameter<string> { TypedValue = claim.CorrelationKey });
+            settle.Parameters.Add(new NpgsqlParameter<string> { TypedValue = claim.Timeout.Id });
+            settle.Parameters.Add(new NpgsqlParameter<string> { TypedValue = claim.Claimant });
+            return await settle.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+        }
+    }
+
+    private async ValueTask<long> SaveCoreAsync(string sagaName, string key, string status, byte[] state, byte[] document, TimeoutRows timeouts, long expectedVersion, CancellationToken cancellationToken)
     {
         int written;
         var write = await _database.CommandAsync(expectedVersion == 0 ? _insert : _update, cancellationToken).ConfigureAwait(false);
@@ -129,7 +240,10 @@ internal sealed class PostgreSqlSagaStore : ISagaStore
                 write.Parameters.Add(new NpgsqlParameter<long> { TypedValue = expectedVersion });
             }
 
-            written = await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            write.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = timeouts.Ids });
+            write.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = timeouts.DueTicks });
+            write.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = timeouts.Json });
+            written = await write.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is long count ? (int)count : 0;
         }
 
         if (written == 1)
@@ -251,4 +365,6 @@ internal sealed class PostgreSqlSagaStore : ISagaStore
     }
 
     private sealed record Row(string SagaName, string CorrelationKey, long Version, string Status, byte[] State, byte[] Instance);
+
+    private sealed record TimeoutRows(string[] Ids, long[] DueTicks, byte[][] Json);
 }

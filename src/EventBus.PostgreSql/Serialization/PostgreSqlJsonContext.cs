@@ -14,4 +14,5 @@ namespace EventBus.PostgreSql.Serialization;
 [JsonSerializable(typeof(StoredEnvelope))]
 [JsonSerializable(typeof(DeadLetterDocument))]
 [JsonSerializable(typeof(SagaDocument))]
+[JsonSerializable(typeof(StoredSagaTimeout))]
 internal sealed partial class PostgreSqlJsonContext : JsonSerializerContext;

@@ -168,10 +168,35 @@ internal static partial class PostgreSqlSchema
         );
         """;
 
+    // Pending saga timeouts as claimable work, beside the instance documents that list them (the record): a save
+    // writes both in one statement. A completed row stays while its instance still lists the timeout, so a later save
+    // cannot make it claimable again. Existing timeouts are copied from the documents.
+    private const string V3 = """
+        CREATE TABLE {schema}.saga_timeouts (
+            saga_name text NOT NULL,
+            correlation_key text NOT NULL,
+            timeout_id text NOT NULL,
+            due_ticks bigint NOT NULL,
+            claimed_by text,
+            claimed_until_ticks bigint,
+            completed boolean NOT NULL DEFAULT false,
+            timeout bytea NOT NULL,
+            CONSTRAINT saga_timeouts_pkey PRIMARY KEY (saga_name, correlation_key, timeout_id)
+        );
+        CREATE INDEX saga_timeouts_by_due ON {schema}.saga_timeouts (saga_name, due_ticks) WHERE NOT completed;
+        INSERT INTO {schema}.saga_timeouts (saga_name, correlation_key, timeout_id, due_ticks, timeout)
+        SELECT s.saga_name, s.correlation_key, t.value ->> 'id',
+               round(extract(epoch FROM (t.value ->> 'dueTime')::timestamptz) * 1000000)::bigint * 10 + 621355968000000000,
+               convert_to(t.value::text, 'UTF8')
+        FROM {schema}.sagas AS s, jsonb_array_elements(convert_from(s.instance, 'UTF8')::jsonb -> 'timeouts') AS t(value)
+        ON CONFLICT DO NOTHING;
+        """;
+
     public static IReadOnlyList<SchemaMigration> Migrations { get; } =
     [
         new(1, "event store, append function, snapshots and checkpoints", V1),
         new(2, "dead letters, idempotency inbox and saga instances", V2),
+        new(3, "saga timeouts as claimable work", V3),
     ];
 
     /// <summary>Returns whether <paramref name="schema"/> is a name this package accepts (it is quoted anyway).</summary>

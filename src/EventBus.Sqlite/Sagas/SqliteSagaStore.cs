@@ -28,6 +28,33 @@ internal sealed class SqliteSagaStore(SqliteDatabase database, SqliteJson json) 
         WHERE saga_name = $saga_name AND correlation_key = $correlation_key AND version = $expected_version
         """;
 
+    private const string DropTimeouts = "DELETE FROM eventbus_saga_timeouts WHERE saga_name = $saga_name AND correlation_key = $correlation_key";
+
+    private const string AddTimeout = """
+        INSERT OR IGNORE INTO eventbus_saga_timeouts (saga_name, correlation_key, timeout_id, due_ticks, timeout)
+        VALUES ($saga_name, $correlation_key, $timeout_id, $due_ticks, $timeout)
+        """;
+
+    private const string Claim = """
+        UPDATE eventbus_saga_timeouts SET claimed_by = $claimant, claimed_until_ticks = $until_ticks
+        WHERE saga_name = $saga_name AND (correlation_key, timeout_id) IN (
+            SELECT correlation_key, timeout_id FROM eventbus_saga_timeouts
+            WHERE saga_name = $saga_name AND completed = 0 AND due_ticks <= $now_ticks
+              AND (claimed_until_ticks IS NULL OR claimed_until_ticks <= $now_ticks)
+            ORDER BY due_ticks LIMIT $max)
+        RETURNING correlation_key, due_ticks, timeout
+        """;
+
+    private const string Complete = """
+        UPDATE eventbus_saga_timeouts SET completed = 1
+        WHERE saga_name = $saga_name AND correlation_key = $correlation_key AND timeout_id = $timeout_id AND claimed_by = $claimant AND completed = 0
+        """;
+
+    private const string Release = """
+        UPDATE eventbus_saga_timeouts SET claimed_by = NULL, claimed_until_ticks = NULL
+        WHERE saga_name = $saga_name AND correlation_key = $correlation_key AND timeout_id = $timeout_id AND claimed_by = $claimant AND completed = 0
+        """;
+
     public ValueTask<SagaInstance<TState>?> FindAsync<TState>(string sagaName, string correlationKey, CancellationToken cancellationToken = default)
         where TState : class
     {
@@ -85,7 +112,9 @@ internal sealed class SqliteSagaStore(SqliteDatabase database, SqliteJson json) 
             throw new ArgumentException($"The state of saga '{instance.SagaName}' instance '{instance.CorrelationKey}' serializes to JSON null; a saga's state must be a JSON value.", nameof(instance));
         }
 
-        var document = JsonSerializer.SerializeToUtf8Bytes(ToDocument(instance), SqliteJsonContext.Default.SagaDocument);
+        var stored = ToDocument(instance);
+        var document = JsonSerializer.SerializeToUtf8Bytes(stored, SqliteJsonContext.Default.SagaDocument);
+        var timeouts = stored.Timeouts?.Select(t => (t.Id, t.DueTime.UtcTicks, JsonSerializer.SerializeToUtf8Bytes(t, SqliteJsonContext.Default.StoredSagaTimeout))).ToList();
         var sagaName = instance.SagaName;
         var key = instance.CorrelationKey;
         var status = instance.Status.ToString();
@@ -114,9 +143,33 @@ internal sealed class SqliteSagaStore(SqliteDatabase database, SqliteJson json) 
                 }
 
                 write.ExecuteNonQuery();
+                WriteTimeouts(session, sagaName, key, expectedVersion, timeouts);
                 return expectedVersion + 1;
             },
             cancellationToken));
+    }
+
+    public ValueTask<IReadOnlyList<SagaTimeoutClaim>> ClaimDueTimeoutsAsync(
+        string sagaName, DateTimeOffset now, string claimant, TimeSpan claimDuration, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sagaName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(claimant);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(claimDuration, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        var until = now + claimDuration;
+        return new ValueTask<IReadOnlyList<SagaTimeoutClaim>>(ClaimCoreAsync(sagaName, now, claimant, until, maxCount, cancellationToken));
+    }
+
+    public ValueTask<bool> CompleteTimeoutAsync(SagaTimeoutClaim claim, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        return new ValueTask<bool>(SettleAsync(Complete, claim, cancellationToken));
+    }
+
+    public ValueTask<bool> ReleaseTimeoutAsync(SagaTimeoutClaim claim, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        return new ValueTask<bool>(SettleAsync(Release, claim, cancellationToken));
     }
 
     public IAsyncEnumerable<SagaInstance> QueryAsync(SagaQuery query, CancellationToken cancellationToken = default)
@@ -124,6 +177,83 @@ internal sealed class SqliteSagaStore(SqliteDatabase database, SqliteJson json) 
         ArgumentNullException.ThrowIfNull(query);
         return QueryCoreAsync(query, cancellationToken);
     }
+
+    /// <summary>Keeps the instance's timeout rows in step with its list, in the save's transaction: rows of dropped
+    /// timeouts go, new ones are added, and rows still listed keep their claim or completion.</summary>
+    private static void WriteTimeouts(SqliteSession session, string sagaName, string key, long expectedVersion, List<(string Id, long DueTicks, byte[] Json)>? timeouts)
+    {
+        if (expectedVersion != 0)
+        {
+            var ids = timeouts ?? [];
+            var drop = session.Command(DropTimeouts + (ids.Count == 0
+                ? string.Empty
+                : " AND timeout_id NOT IN (" + string.Join(", ", ids.Select((_, i) => "$id" + i.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ")"));
+            drop.Parameters.AddWithValue("$saga_name", sagaName);
+            drop.Parameters.AddWithValue("$correlation_key", key);
+            for (var i = 0; i < ids.Count; i++)
+            {
+                drop.Parameters.AddWithValue("$id" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), ids[i].Id);
+            }
+
+            drop.ExecuteNonQuery();
+        }
+
+        foreach (var (id, dueTicks, json) in timeouts ?? [])
+        {
+            var add = session.Command(AddTimeout);
+            add.Parameters.AddWithValue("$saga_name", sagaName);
+            add.Parameters.AddWithValue("$correlation_key", key);
+            add.Parameters.AddWithValue("$timeout_id", id);
+            add.Parameters.AddWithValue("$due_ticks", dueTicks);
+            add.Parameters.AddWithValue("$timeout", json);
+            add.ExecuteNonQuery();
+        }
+    }
+
+    private async Task<IReadOnlyList<SagaTimeoutClaim>> ClaimCoreAsync(string sagaName, DateTimeOffset now, string claimant, DateTimeOffset until, int maxCount, CancellationToken cancellationToken)
+    {
+        var rows = await database.WriteAsync(
+            session =>
+            {
+                var claim = session.Command(Claim);
+                claim.Parameters.AddWithValue("$saga_name", sagaName);
+                claim.Parameters.AddWithValue("$claimant", claimant);
+                claim.Parameters.AddWithValue("$until_ticks", until.UtcTicks);
+                claim.Parameters.AddWithValue("$now_ticks", now.UtcTicks);
+                claim.Parameters.AddWithValue("$max", maxCount);
+                using var reader = claim.ExecuteReader();
+                var claimed = new List<(string Key, long DueTicks, byte[] Json)>();
+                while (reader.Read())
+                {
+                    claimed.Add((reader.GetString(0), reader.GetInt64(1), (byte[])reader.GetValue(2)));
+                }
+
+                return claimed;
+            },
+            cancellationToken).ConfigureAwait(false);
+
+        // Read after the write: the single writer only runs SQL.
+        return [.. rows.OrderBy(r => r.DueTicks).Select(r =>
+        {
+            var stored = JsonSerializer.Deserialize(r.Json, SqliteJsonContext.Default.StoredSagaTimeout)
+                ?? throw new JsonException($"Saga '{sagaName}' instance '{r.Key}' has an empty timeout row.");
+            var timeout = new SagaTimeout { Id = stored.Id, Name = stored.Name, DueTime = stored.DueTime, Event = json.FromStored(stored.Event) };
+            return new SagaTimeoutClaim { SagaName = sagaName, CorrelationKey = r.Key, Timeout = timeout, Claimant = claimant, ClaimedUntil = until };
+        })];
+    }
+
+    private Task<bool> SettleAsync(string sql, SagaTimeoutClaim claim, CancellationToken cancellationToken) =>
+        database.WriteAsync(
+            session =>
+            {
+                var settle = session.Command(sql);
+                settle.Parameters.AddWithValue("$saga_name", claim.SagaName);
+                settle.Parameters.AddWithValue("$correlation_key", claim.CorrelationKey);
+                settle.Parameters.AddWithValue("$timeout_id", claim.Timeout.Id);
+                settle.Parameters.AddWithValue("$claimant", claim.Claimant);
+                return settle.ExecuteNonQuery() == 1;
+            },
+            cancellationToken);
 
     private static List<(long Seq, Row Row)> ReadPage(SqliteSession session, SagaQuery query, long afterSeq)
     {

@@ -88,10 +88,34 @@ internal static class SqliteSchema
         );
         """;
 
+    // Pending saga timeouts as claimable work, beside the instance documents that list them (the record): a save
+    // writes both in one transaction. A completed row stays while its instance still lists the timeout, so a later save
+    // cannot make it claimable again. Existing timeouts are copied from the documents.
+    private const string V3 = """
+        CREATE TABLE eventbus_saga_timeouts (
+            saga_name TEXT NOT NULL,
+            correlation_key TEXT NOT NULL,
+            timeout_id TEXT NOT NULL,
+            due_ticks INTEGER NOT NULL,
+            claimed_by TEXT,
+            claimed_until_ticks INTEGER,
+            completed INTEGER NOT NULL DEFAULT 0,
+            timeout BLOB NOT NULL,
+            PRIMARY KEY (saga_name, correlation_key, timeout_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX eventbus_saga_timeouts_by_due ON eventbus_saga_timeouts (saga_name, due_ticks) WHERE completed = 0;
+        INSERT OR IGNORE INTO eventbus_saga_timeouts (saga_name, correlation_key, timeout_id, due_ticks, timeout)
+        SELECT s.saga_name, s.correlation_key, json_extract(t.value, '$.id'),
+               CAST(round(unixepoch(json_extract(t.value, '$.dueTime'), 'subsec') * 1000) AS INTEGER) * 10000 + 621355968000000000,
+               CAST(t.value AS BLOB)
+        FROM eventbus_sagas AS s, json_each(CAST(s.instance AS TEXT), '$.timeouts') AS t;
+        """;
+
     public static IReadOnlyList<SchemaMigration> Migrations { get; } =
     [
         new(1, "event store, snapshots and checkpoints", V1),
         new(2, "dead letters, idempotency inbox and saga instances", V2),
+        new(3, "saga timeouts as claimable work", V3),
     ];
 
     /// <summary>Checks, without writing, that the database is empty or an EventBus database this version can use.</summary>

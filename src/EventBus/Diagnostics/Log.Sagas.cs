@@ -57,7 +57,7 @@ internal static partial class Log
     public static partial void SagaTimeoutFired(ILogger logger, string sagaName, string timeoutName, string timeoutId);
 
     [LoggerMessage(EventId = 313, EventName = "SagaTimeoutPublishFailed", Level = LogLevel.Error,
-        Message = "Saga {SagaName} timeout {TimeoutName} ({TimeoutId}) is due but could not be published; it stays pending in the saga store and is armed again when the saga next starts")]
+        Message = "Saga {SagaName} timeout {TimeoutName} ({TimeoutId}) is due but could not be published; its claim is given back and it is fired again with the next poll of the saga store")]
     public static partial void SagaTimeoutPublishFailed(ILogger logger, string sagaName, string timeoutName, string timeoutId, Exception exception);
 
     [LoggerMessage(EventId = 314, EventName = "SagaPublishFailed", Level = LogLevel.Error,
@@ -75,4 +75,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 317, EventName = "SagaOutboxNotCleared", Level = LogLevel.Warning,
         Message = "Saga {SagaName} instance {CorrelationKey} published {EventCount} events but could not take them off its outbox; they are published again, with the same ids, when the saga next starts")]
     public static partial void SagaOutboxNotCleared(ILogger logger, string sagaName, string correlationKey, int eventCount, Exception exception);
+
+    [LoggerMessage(EventId = 318, EventName = "SagaTimeoutClaimFailed", Level = LogLevel.Error,
+        Message = "Saga {SagaName} could not claim due timeouts from the saga store; it tries again with the next poll")]
+    public static partial void SagaTimeoutClaimFailed(ILogger logger, string sagaName, Exception exception);
+
+    [LoggerMessage(EventId = 319, EventName = "SagaTimeoutNotSettled", Level = LogLevel.Warning,
+        Message = "Saga {SagaName} timeout {TimeoutName} ({TimeoutId}) was fired but the saga store could not record it; when its claim lapses it may be fired again (the saga ignores the repeat)")]
+    public static partial void SagaTimeoutNotSettled(ILogger logger, string sagaName, string timeoutName, string timeoutId, Exception exception);
 }

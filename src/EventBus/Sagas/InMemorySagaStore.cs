@@ -12,7 +12,8 @@ namespace EventBus.Sagas;
 /// The state is kept as JSON written with the event store's serializer settings
 /// (<see cref="EventStoreOptions.JsonSerializerOptions"/>), as a durable store keeps it: every read returns a state
 /// object of its own, so a handler that changes its state in place and then fails leaves nothing behind, and the
-/// in-memory store behaves like SQLite under the same contract.</remarks>
+/// in-memory store behaves like SQLite under the same contract. Pending timeouts are also kept as claimable entries
+/// (one lock each), so claiming, completing and giving back behave as in a durable store.</remarks>
 internal sealed class InMemorySagaStore : ISagaStore
 {
     private readonly ConcurrentDictionary<(string Saga, string Key), StoredSaga> _instances = new();
@@ -20,6 +21,11 @@ internal sealed class InMemorySagaStore : ISagaStore
     // Creation order, so queries list the oldest instances first.
     private readonly ConcurrentDictionary<(string Saga, string Key), long> _order = new();
     private readonly JsonSerializerOptions _json;
+
+    // Pending timeouts as claimable work, beside the instances that list them. An entry is added after the save that
+    // lists its timeout and dropped by the save that drops it; an entry a racing save left behind is dropped when a
+    // claim finds its instance no longer lists it (timeout ids are never reused).
+    private readonly ConcurrentDictionary<(string Saga, string Key, string Id), TimeoutEntry> _timeouts = new();
     private long _sequence;
 
     /// <summary>Creates a store with the default serializer settings (tests and stores built by hand).</summary>
@@ -81,6 +87,7 @@ internal sealed class InMemorySagaStore : ISagaStore
             }
 
             _order.TryAdd(key, Interlocked.Increment(ref _sequence));
+            IndexTimeouts(instance, null);
             return ValueTask.FromResult(saved.Version);
         }
 
@@ -94,6 +101,7 @@ internal sealed class InMemorySagaStore : ISagaStore
             // Compare-and-swap on the exact entry read: a writer that read the same version loses here.
             if (_instances.TryUpdate(key, saved, current))
             {
+                IndexTimeouts(instance, current.Timeouts);
                 return ValueTask.FromResult(saved.Version);
             }
         }
@@ -118,6 +126,77 @@ internal sealed class InMemorySagaStore : ISagaStore
 
         await Task.CompletedTask.ConfigureAwait(false);
     }
+
+    public ValueTask<IReadOnlyList<SagaTimeoutClaim>> ClaimDueTimeoutsAsync(
+        string sagaName, DateTimeOffset now, string claimant, TimeSpan claimDuration, int maxCount, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sagaName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(claimant);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(claimDuration, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxCount, 1);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var due = _timeouts
+            .Where(pair => pair.Key.Saga == sagaName && pair.Value.Timeout.DueTime <= now)
+            .OrderBy(pair => pair.Value.Timeout.DueTime)
+            .ToList();
+        var claimed = new List<SagaTimeoutClaim>();
+        foreach (var (key, entry) in due)
+        {
+            if (!IsListed(key))
+            {
+                _timeouts.TryRemove(new KeyValuePair<(string, string, string), TimeoutEntry>(key, entry));
+                continue;
+            }
+
+            if (entry.TryClaim(now, claimant, now + claimDuration) is { } claim)
+            {
+                claimed.Add(claim);
+                if (claimed.Count == maxCount)
+                {
+                    break;
+                }
+            }
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<SagaTimeoutClaim>>(claimed);
+    }
+
+    public ValueTask<bool> CompleteTimeoutAsync(SagaTimeoutClaim claim, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(
+            _timeouts.TryGetValue((claim.SagaName, claim.CorrelationKey, claim.Timeout.Id), out var entry) && entry.Complete(claim.Claimant));
+    }
+
+    public ValueTask<bool> ReleaseTimeoutAsync(SagaTimeoutClaim claim, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(claim);
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(
+            _timeouts.TryGetValue((claim.SagaName, claim.CorrelationKey, claim.Timeout.Id), out var entry) && entry.Release(claim.Claimant));
+    }
+
+    private void IndexTimeouts(SagaInstance saved, IReadOnlyList<SagaTimeout>? before)
+    {
+        foreach (var dropped in before ?? [])
+        {
+            if (!saved.Timeouts.Any(t => t.Id == dropped.Id))
+            {
+                _timeouts.TryRemove((saved.SagaName, saved.CorrelationKey, dropped.Id), out _);
+            }
+        }
+
+        foreach (var timeout in saved.Timeouts)
+        {
+            // An entry already there keeps its claim, or its completion.
+            _timeouts.TryAdd((saved.SagaName, saved.CorrelationKey, timeout.Id), new TimeoutEntry(saved.SagaName, saved.CorrelationKey, timeout));
+        }
+    }
+
+    private bool IsListed((string Saga, string Key, string Id) key) =>
+        _instances.TryGetValue((key.Saga, key.Key), out var stored) && stored.Timeouts.Any(t => t.Id == key.Id);
 
     /// <summary>The state as JSON, written now: what the caller does to its object after the save changes nothing.</summary>
     private StateCopy<TState> Copy<TState>(SagaInstance<TState> instance)
@@ -161,6 +240,8 @@ internal sealed class InMemorySagaStore : ISagaStore
 
         public abstract SagaStatus Status { get; }
 
+        public abstract IReadOnlyList<SagaTimeout> Timeouts { get; }
+
         public abstract SagaInstance ReadUntyped();
     }
 
@@ -171,6 +252,8 @@ internal sealed class InMemorySagaStore : ISagaStore
 
         public override SagaStatus Status => instance.Status;
 
+        public override IReadOnlyList<SagaTimeout> Timeouts => instance.Timeouts;
+
         // The saved record's own State is never handed out: the caller still holds that object.
         public SagaInstance<TState> Read() => instance with
         {
@@ -179,5 +262,60 @@ internal sealed class InMemorySagaStore : ISagaStore
         };
 
         public override SagaInstance ReadUntyped() => Read();
+    }
+
+    /// <summary>One pending timeout and who claimed it until when, or that it was completed.</summary>
+    private sealed class TimeoutEntry(string sagaName, string correlationKey, SagaTimeout timeout)
+    {
+        private readonly Lock _lock = new();
+        private string? _claimant;
+        private DateTimeOffset _claimedUntil;
+        private bool _completed;
+
+        public SagaTimeout Timeout => timeout;
+
+        public SagaTimeoutClaim? TryClaim(DateTimeOffset now, string claimant, DateTimeOffset until)
+        {
+            lock (_lock)
+            {
+                if (_completed || (_claimant is not null && _claimedUntil > now))
+                {
+                    return null;
+                }
+
+                _claimant = claimant;
+                _claimedUntil = until;
+            }
+
+            return new SagaTimeoutClaim { SagaName = sagaName, CorrelationKey = correlationKey, Timeout = timeout, Claimant = claimant, ClaimedUntil = until };
+        }
+
+        public bool Complete(string claimant)
+        {
+            lock (_lock)
+            {
+                if (_completed || !string.Equals(_claimant, claimant, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+
+                _completed = true;
+                return true;
+            }
+        }
+
+        public bool Release(string claimant)
+        {
+            lock (_lock)
+            {
+                if (_completed || !string.Equals(_claimant, claimant, StringComparison.Ordinal))
+                {
+                    return false;
+                }
+
+                _claimant = null;
+                return true;
+            }
+        }
     }
 }

@@ -8,6 +8,12 @@ internal static class SagaConstants
     public const int DefaultMaxParkedEvents = 100;
     public const int DefaultHistoryLimit = 1_000;
 
+    /// <summary>How many due timeouts one claim takes from the store.</summary>
+    public const int TimeoutClaimBatchSize = 100;
+
+    public static readonly TimeSpan DefaultTimeoutPollInterval = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultTimeoutClaimDuration = TimeSpan.FromMinutes(1);
+
     /// <summary>Header naming the saga a timeout event belongs to.</summary>
     public const string SagaHeader = "eventbus-saga";
 

@@ -46,11 +46,14 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
         _bus = bus;
         _publisher = publisher;
         _logger = logger;
-        _timeouts = new SagaTimeoutScheduler(definition.Name, bus, timeProvider, logger);
+        _timeouts = new SagaTimeoutScheduler(definition.Name, store, publisher, timeProvider, options, logger);
         if (bus is Dispatch.ChannelEventBus channel)
         {
             // Stopping the bus also waits for published commands to leave the stored outbox.
             channel.AddSettler(() => OutboxSettled);
+
+            // ... and for fired timeouts to be completed, or given back, in the store.
+            channel.AddSettler(() => _timeouts.Settled);
         }
     }
 
@@ -74,8 +77,11 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
     /// the stored outbox (or stays there because the bus stopped first).</summary>
     public Task OutboxSettled => Task.WhenAll(_clearing.Keys);
 
-    /// <summary>Gets how many timeouts are armed right now.</summary>
+    /// <summary>Gets how many pending timeouts this process knows of and has not yet tried to claim.</summary>
     public int ArmedTimeoutCount => _timeouts.Count;
+
+    /// <summary>Gets the name this runner claims due timeouts under.</summary>
+    public string TimeoutClaimant => _timeouts.Claimant;
 
     /// <summary>Called as the saga's subscriptions are created: starts <see cref="Recovery"/> once.</summary>
     public void Start()
@@ -83,12 +89,13 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
         lock (_lock)
         {
             _recovery ??= Task.Run(RecoverAsync);
+            _timeouts.Start();
         }
     }
 
     public async ValueTask HandleAsync(SagaHandler<TState> handler, Event @event, CancellationToken cancellationToken)
     {
-        // Timeouts found in the store are armed before the first change, so arming a stale copy cannot undo a cancel.
+        // Left-over outbox events go out before the first change publishes newer ones.
         if (_recovery is { IsCompleted: false } recovery)
         {
             await recovery.ConfigureAwait(false);
@@ -129,11 +136,7 @@ internal sealed class SagaRunner<TState> : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync()
-    {
-        _timeouts.Dispose();
-        return default;
-    }
+    public ValueTask DisposeAsync() => _timeouts.DisposeAsync();
 
     /// <summary>Applies the event to the working copy; <see langword="false"/> when it changes nothing.</summary>
     private async ValueTask<bool> DecideAsync(SagaRun<TState> run, SagaHandler<TState> handler, Event @event, CancellationToken cancellationToken)

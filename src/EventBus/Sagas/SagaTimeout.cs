@@ -1,8 +1,9 @@
 namespace EventBus;
 
 /// <summary>A timeout a saga instance scheduled for itself: the event to publish and when.</summary>
-/// <remarks>Timeouts are stored with the instance, so a store that outlives the process keeps them; they are armed
-/// again when the saga starts on a bus.</remarks>
+/// <remarks>Timeouts are stored with the instance, so a store that outlives the process keeps them. A due timeout is
+/// claimed from the store (<see cref="ISagaStore.ClaimDueTimeoutsAsync"/>) by one of the buses sharing it, which
+/// publishes it.</remarks>
 public sealed record SagaTimeout
 {
     /// <summary>Gets the unique id of the timeout.</summary>

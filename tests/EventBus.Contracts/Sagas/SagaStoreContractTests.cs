@@ -2,7 +2,7 @@ namespace EventBus.Contracts.Sagas;
 
 /// <summary>The behaviour every <see cref="ISagaStore"/> must have: the in-memory store runs it now, durable stores
 /// (SQLite, PostgreSQL) derive from it and run the same tests.</summary>
-public abstract class SagaStoreContractTests
+public abstract partial class SagaStoreContractTests
 {
     protected const string SagaName = "ContractSaga";
 

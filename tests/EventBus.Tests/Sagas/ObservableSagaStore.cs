@@ -40,6 +40,16 @@ public sealed class ObservableSagaStore : ISagaStore
         _readsDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
+    public ValueTask<IReadOnlyList<SagaTimeoutClaim>> ClaimDueTimeoutsAsync(
+        string sagaName, DateTimeOffset now, string claimant, TimeSpan claimDuration, int maxCount, CancellationToken cancellationToken = default) =>
+        _inner.ClaimDueTimeoutsAsync(sagaName, now, claimant, claimDuration, maxCount, cancellationToken);
+
+    public ValueTask<bool> CompleteTimeoutAsync(SagaTimeoutClaim claim, CancellationToken cancellationToken = default) =>
+        _inner.CompleteTimeoutAsync(claim, cancellationToken);
+
+    public ValueTask<bool> ReleaseTimeoutAsync(SagaTimeoutClaim claim, CancellationToken cancellationToken = default) =>
+        _inner.ReleaseTimeoutAsync(claim, cancellationToken);
+
     public async ValueTask<long> SaveAsync<TState>(SagaInstance<TState> instance, long expectedVersion, CancellationToken cancellationToken = default)
         where TState : class
     {

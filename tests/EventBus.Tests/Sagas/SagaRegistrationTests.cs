@@ -39,6 +39,20 @@ public sealed class SagaRegistrationTests
         add.Should().Throw<ArgumentOutOfRangeException>().WithMessage($"*SagaOptions.{setting}*");
     }
 
+    [Theory]
+    [InlineData(nameof(SagaOptions.TimeoutPollInterval), 0)]
+    [InlineData(nameof(SagaOptions.TimeoutPollInterval), -1)]
+    [InlineData(nameof(SagaOptions.TimeoutClaimDuration), 0)]
+    [InlineData(nameof(SagaOptions.TimeoutClaimDuration), -1)]
+    public void AddSaga_TimeoutSettingNotPositive_ThrowsNamingTheSetting(string setting, int milliseconds)
+    {
+        var builder = new ServiceCollection().AddEventBus();
+
+        var add = () => builder.AddSaga(new FlowSaga(), o => typeof(SagaOptions).GetProperty(setting)!.SetValue(o, TimeSpan.FromMilliseconds(milliseconds)));
+
+        add.Should().Throw<ArgumentOutOfRangeException>().WithMessage($"*SagaOptions.{setting}*");
+    }
+
     [Fact]
     public void Declaring_SameEventTwice_ThrowsArgumentException()
     {

@@ -1,0 +1,6 @@
+namespace EventBus.Sqlite.Tests.Sagas;
+
+public sealed record ReminderState
+{
+    public int Fired { get; init; }
+}
