@@ -22,9 +22,6 @@ internal sealed class DeliverySlot(EventContext.Holder context, SubscriptionResi
 
     public SubscriptionResilience.Delivery? Delivery { get; } = delivery;
 
-    /// <summary>Gets a value indicating whether an event is being delivered.</summary>
-    public bool IsBusy => Volatile.Read(ref _current) is { } current && !ReferenceEquals(current, AbandonedMarker);
-
     /// <summary>Gets a value indicating whether the stopping bus took this slot's delivery over: its worker must stop.</summary>
     public bool IsAbandoned => ReferenceEquals(Volatile.Read(ref _current), AbandonedMarker);
 

@@ -56,10 +56,6 @@ internal sealed class SubscriptionWorker
     /// written — so that <c>QueuedCount + InFlightCount == 0</c> means the subscription has nothing left to do.</summary>
     public int InFlight => Volatile.Read(ref _delivering) + (_keyed?.AssignedCount ?? 0);
 
-    public string SubscriptionName => _subscription.Name;
-
-    public DispatchContext Context => _context;
-
     public void Start() =>
         Completion = _keyed is null
             ? Task.Run(RunSequentialAsync)
