@@ -249,6 +249,20 @@ public sealed class EventBusTestHarness
             }
         }
 
+        // A saga timeout that is due is fired by the saga's scheduler (claimed from the saga store, then published) and
+        // leaves its instance once the saga handled it: until then there is work to do.
+        if (_services.GetService<ISagaStore>() is { } sagas)
+        {
+            var now = _services.GetRequiredService<TimeProvider>().GetUtcNow();
+            await foreach (var instance in sagas.QueryAsync(SagaQuery.All, cancellationToken).ConfigureAwait(false))
+            {
+                if (instance.Timeouts.FirstOrDefault(t => t.DueTime <= now) is { } due)
+                {
+                    return $"saga '{instance.SagaName}' instance '{instance.CorrelationKey}' has timeout '{due.Name}' due at {due.DueTime:O} and not handled yet";
+                }
+            }
+        }
+
         return null;
     }
 
