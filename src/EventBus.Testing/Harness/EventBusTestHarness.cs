@@ -10,8 +10,9 @@ namespace EventBus.Testing;
 /// until the bus has nothing left to do. Register it with
 /// <see cref="Microsoft.Extensions.DependencyInjection.EventBusTestHarnessServiceCollectionExtensions.AddEventBusTestHarness"/>.</summary>
 /// <remarks>Idleness is decided from the bus's own state, never from a period without activity: every subscription's
-/// queue is empty and nothing is in flight, no dead letter is being stored, and the event store outbox (when an event
-/// store publishes to the bus) has published up to the head of the log.</remarks>
+/// queue is empty and nothing is in flight, no dead letter is being stored, the event store outbox (when an event
+/// store publishes to the bus) has published up to the head of the log, and no saga instance holds a timeout that is
+/// due by the clock and not handled yet.</remarks>
 public sealed class EventBusTestHarness
 {
     private readonly IServiceProvider _services;
