@@ -142,9 +142,12 @@ internal sealed class KeyedDispatcher
         while (true)
         {
             KeyedSlot? slot = null;
+            bool abandoned;
             lock (_gate)
             {
-                if (!_abandoned)
+                // Decided under the lock: a slot taken here is always assigned, an abandoned run takes none.
+                abandoned = _abandoned;
+                if (!abandoned)
                 {
                     if (key is not null && _busyKeys.TryGetValue(key, out var parked))
                     {
@@ -160,7 +163,7 @@ internal sealed class KeyedDispatcher
                 }
             }
 
-            if (_abandoned)
+            if (abandoned)
             {
                 _lanes.Release();
                 await _worker.RecordNotDrainedAsync(@event).ConfigureAwait(false);
