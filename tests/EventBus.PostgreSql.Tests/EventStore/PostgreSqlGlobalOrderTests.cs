@@ -50,7 +50,7 @@ public sealed class PostgreSqlGlobalOrderTests : IAsyncDisposable
         held.Should().Be(3);
         later.IsCompleted.Should().BeFalse();
         (await store.GetHeadPositionAsync(cts.Token)).Should().Be(1, "nothing above the head may be missing later");
-        seen.Should().OnlyContain(e => e.Position == 1);
+        seen.Should().NotContain(e => e.Position > 1, "the reader may not have caught up to 1 yet, but nothing above the head may reach it");
 
         await transaction.CommitAsync(cts.Token);
         var appended = await later;
