@@ -5,7 +5,7 @@ namespace EventBus.Resilience;
 /// <summary>
 /// A time limit whose timer starts only when the work it guards goes asynchronous. Work that completes synchronously
 /// pays for no timer and no link to the outer token; once armed, the timer gets what is left of the limit, measured
-/// from <see cref="Start"/>. Polly's own timeout arms and disarms a timer per execution, which cost more than the rest
+/// from its start. Polly's own timeout arms and disarms a timer per execution, which cost more than the rest
 /// of the pipeline together.
 /// </summary>
 /// <remarks>
@@ -27,7 +27,7 @@ internal struct DeferredTimeout
     private CancellationTokenRegistration _link;
     private bool _armed;
 
-    private DeferredTimeout(TimeoutSources sources, TimeoutSlot slot, CancellationToken outer, TimeProvider timeProvider)
+    private DeferredTimeout(TimeoutSources sources, TimeoutSlot slot, CancellationToken outer, TimeProvider timeProvider, long started)
     {
         _sources = sources;
         _slot = slot;
@@ -39,7 +39,7 @@ internal struct DeferredTimeout
             _source.Cancel();
         }
 
-        _started = timeProvider.GetTimestamp();
+        _started = started;
     }
 
     /// <summary>Gets whether this limit applies (a default instance does not).</summary>
@@ -48,9 +48,17 @@ internal struct DeferredTimeout
     /// <summary>Gets the token the guarded work must observe: cancelled by the limit or by the outer token.</summary>
     public readonly CancellationToken Token => _source.Token;
 
-    /// <summary>Starts a limit: takes the slot's source; nothing is armed yet.</summary>
+    /// <summary>Gets the timestamp (of the limit's <see cref="TimeProvider"/>) the limit is measured from.</summary>
+    public readonly long Started => _started;
+
+    /// <summary>Starts a limit now: takes the slot's source; nothing is armed yet.</summary>
     public static DeferredTimeout Start(TimeoutSources sources, TimeoutSlot slot, CancellationToken outer, TimeProvider timeProvider) =>
-        new(sources, slot, outer, timeProvider);
+        new(sources, slot, outer, timeProvider, timeProvider.GetTimestamp());
+
+    /// <summary>Starts a limit measured from an earlier <paramref name="started"/> timestamp: armed, its timer gets what
+    /// is left from then.</summary>
+    public static DeferredTimeout Start(TimeoutSources sources, TimeoutSlot slot, CancellationToken outer, TimeProvider timeProvider, long started) =>
+        new(sources, slot, outer, timeProvider, started);
 
     /// <summary>The guarded work went asynchronous: links the outer token and starts the timer for what is left.</summary>
     public void Arm(TimeSpan limit)

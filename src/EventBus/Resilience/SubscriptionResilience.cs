@@ -9,22 +9,36 @@ using Polly.Timeout;
 namespace EventBus.Resilience;
 
 /// <summary>
-/// The failure policy of one subscription: a Polly pipeline (operation timeout → retry → circuit breaker → attempt
-/// timeout → handler) built with the bus's <see cref="TimeProvider"/>, plus the optional fallback. While the circuit is
-/// open the delivering worker waits (its events stay queued) and then retries the same event as the half-open probe.
+/// The failure policy of one subscription: attempt and operation time limits, retries, a circuit breaker and the
+/// optional fallback, in the bus's <see cref="TimeProvider"/>. While the circuit is open the delivering worker waits (its
+/// events stay queued) and then retries the same event as the half-open probe.
 /// </summary>
+/// <remarks>
+/// <para>Nothing fails most of the time, so the first attempt of an event is a direct call of the handler while the
+/// circuit is closed: one pooled cancellation source whose timer starts only if the handler goes asynchronous (see
+/// <see cref="DeferredTimeout"/>), and a success reported to the <see cref="Circuit"/>. Only a failed first attempt
+/// engages the Polly pipeline (retry → attempt timeout → handler), which replays that failure as its own first attempt,
+/// so backoff, jitter and attempt numbering are Polly's, as if it had run from the start.</para>
+/// <para>The operation limit (all attempts and delays of one event) is measured from the first attempt, across the
+/// switch to the pipeline.</para>
+/// </remarks>
 internal sealed class SubscriptionResilience
 {
     /// <summary>Where a pipeline execution finds the delivery it runs for.</summary>
     internal static readonly ResiliencePropertyKey<Delivery> DeliveryKey = new("EventBus.Delivery");
 
+    // What an attempt that succeeded returns through the pipeline: a reference, so no outcome boxes a value.
+    private static readonly object Succeeded = new();
+
     private readonly ResiliencePipeline _pipeline;
-    private readonly CircuitBreakerStateProvider? _breaker;
+    private readonly Circuit? _circuit;
     private readonly Func<OnFallbackArguments, ValueTask>? _fallback;
     private readonly string _subscriptionName;
     private readonly int _maxAttempts;
     private readonly TimeSpan _breakDuration;
     private readonly TimeSpan? _operationTimeout;
+    private readonly TimeSpan? _firstAttemptLimit;
+    private readonly bool _firstAttemptLimitIsOperation;
     private readonly TimeProvider _timeProvider;
     private readonly EventBusMetrics _metrics;
     private readonly ILogger _logger;
@@ -42,8 +56,13 @@ internal sealed class SubscriptionResilience
         // The operation limit wraps each pipeline execution (see ExecuteAsync): it is the token of the execution's context,
         // which only code outside the pipeline can choose.
         _operationTimeout = options.OperationTimeout;
-        var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider, Name = subscriptionName };
 
+        // The first attempt runs under one limit: the shorter of the two, since both start with it.
+        _firstAttemptLimitIsOperation = options.OperationTimeout is { } operation
+            && (options.AttemptTimeout is not { } attempt || operation <= attempt);
+        _firstAttemptLimit = _firstAttemptLimitIsOperation ? options.OperationTimeout : options.AttemptTimeout;
+
+        var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider, Name = subscriptionName };
         if (options.Retry.MaxRetryAttempts > 0)
         {
             builder.AddRetry(new RetryStrategyOptions
@@ -66,31 +85,7 @@ internal sealed class SubscriptionResilience
 
         if (options.CircuitBreaker.Enabled)
         {
-            _breaker = new CircuitBreakerStateProvider();
-            builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
-            {
-                FailureRatio = options.CircuitBreaker.FailureRatio,
-                MinimumThroughput = options.CircuitBreaker.MinimumThroughput,
-                SamplingDuration = options.CircuitBreaker.SamplingDuration,
-                BreakDuration = options.CircuitBreaker.BreakDuration,
-                StateProvider = _breaker,
-                ShouldHandle = args => new ValueTask<bool>(IsHandlerFailure(args.Outcome.Exception, args.Context)),
-                OnOpened = args =>
-                {
-                    Log.CircuitOpened(_logger, _subscriptionName, args.BreakDuration, args.Outcome.Exception);
-                    return default;
-                },
-                OnHalfOpened = _ =>
-                {
-                    Log.CircuitHalfOpened(_logger, _subscriptionName);
-                    return default;
-                },
-                OnClosed = _ =>
-                {
-                    Log.CircuitClosed(_logger, _subscriptionName);
-                    return default;
-                },
-            });
+            _circuit = new Circuit(options.CircuitBreaker, subscriptionName, timeProvider, logger);
         }
 
         if (options.AttemptTimeout is { } attemptTimeout)
@@ -102,7 +97,7 @@ internal sealed class SubscriptionResilience
     }
 
     /// <summary>Gets the circuit state, or <see langword="null"/> when the subscription has no circuit breaker.</summary>
-    public CircuitState? CircuitState => _breaker?.CircuitState;
+    public CircuitState? CircuitState => _circuit?.State;
 
     /// <summary>Builds the policy, or returns <see langword="null"/> when there is nothing to apply, so the worker
     /// calls the handler directly.</summary>
@@ -124,80 +119,189 @@ internal sealed class SubscriptionResilience
     /// <summary>Creates the reusable trip state of one delivering slot.</summary>
     public Delivery CreateDelivery(Func<Event, CancellationToken, ValueTask> handler, CancellationToken abort) => new(handler, this, abort);
 
-    /// <summary>Handles one event through the pipeline, using the slot's trip state from <see cref="CreateDelivery"/>
-    /// (one event at a time); never throws.</summary>
-    public async ValueTask<DeliveryResult> ExecuteAsync(Delivery delivery, Event @event, PriorityLanes lanes, CancellationToken abort)
+    /// <summary>Handles one event, using the slot's trip state from <see cref="CreateDelivery"/> (one event at a time);
+    /// never throws. Completes synchronously when the handler did and succeeded at the first attempt.</summary>
+    public ValueTask<DeliveryResult> ExecuteAsync(Delivery delivery, Event @event, PriorityLanes lanes, CancellationToken abort)
     {
         delivery.Begin(@event);
+        if (_circuit is { IsClosed: false })
+        {
+            return FinishAsync(delivery, RunPipelineAsync(delivery, @event, lanes, abort, _timeProvider.GetTimestamp()));
+        }
+
+        var limit = _firstAttemptLimit is null
+            ? default
+            : DeferredTimeout.Start(delivery.Timeouts, TimeoutSlot.Attempt, abort, _timeProvider);
+
+        // The limit's start is the operation's; without a limit, only the circuit needs the time.
+        var firstStarted = limit.IsActive ? limit.Started : _circuit is null ? 0 : _timeProvider.GetTimestamp();
+        var pending = delivery.CallHandler(limit.IsActive ? limit.Token : abort, out var handlerStarted);
+        if (pending.IsCompletedSuccessfully)
+        {
+            pending.GetAwaiter().GetResult();
+            if (limit.IsActive)
+            {
+                limit.End(null, _firstAttemptLimit!.Value);
+            }
+
+            delivery.OnSucceeded(handlerStarted);
+            _circuit?.OnSuccess(firstStarted);
+            delivery.End();
+            return new ValueTask<DeliveryResult>(DeliveryResult.Handled(1));
+        }
+
+        if (limit.IsActive && !pending.IsCompleted)
+        {
+            limit.Arm(_firstAttemptLimit!.Value);
+        }
+
+        return FinishAsync(delivery, ContinueFirstAttemptAsync(delivery, pending, limit, handlerStarted, firstStarted, lanes, abort));
+    }
+
+    private static async ValueTask<DeliveryResult> FinishAsync(Delivery delivery, ValueTask<DeliveryResult> pending)
+    {
         try
         {
-            while (true)
-            {
-                var limit = _operationTimeout is null
-                    ? default
-                    : DeferredTimeout.Start(delivery.Timeouts, TimeoutSlot.Operation, abort, _timeProvider);
-                var context = ResilienceContextPool.Shared.Get(limit.IsActive ? limit.Token : abort);
-                context.Properties.Set(DeliveryKey, delivery);
-                Exception? exception;
-                try
-                {
-                    var pending = _pipeline.ExecuteOutcomeAsync(static (ctx, d) => d.AttemptAsync(ctx), context, delivery);
-                    if (!pending.IsCompleted && limit.IsActive)
-                    {
-                        limit.Arm(_operationTimeout!.Value);
-                    }
-
-                    exception = (await pending.ConfigureAwait(false)).Exception;
-                }
-                finally
-                {
-                    ResilienceContextPool.Shared.Return(context);
-                }
-
-                if (limit.IsActive)
-                {
-                    exception = limit.End(exception, _operationTimeout!.Value);
-                }
-
-                switch (exception)
-                {
-                    case null:
-                        return DeliveryResult.Handled(delivery.Attempts);
-                    case EventPayloadMismatchException:
-                        return new DeliveryResult(DeliveryOutcome.Unreadable, delivery.Attempts, exception);
-                    case OperationCanceledException when abort.IsCancellationRequested:
-                        return new DeliveryResult(DeliveryOutcome.Cancelled, delivery.Attempts, exception);
-                    case BrokenCircuitException broken:
-                        if (_fallback is not null)
-                        {
-                            return await FallbackAsync(delivery, FallbackReason.CircuitOpen, delivery.LastFailure, abort).ConfigureAwait(false);
-                        }
-
-                        if (delivery.Attempts >= _maxAttempts)
-                        {
-                            // This event has used its whole budget (it may be what opened the circuit): do not hold the
-                            // subscription hostage to it.
-                            return new DeliveryResult(DeliveryOutcome.Failed, delivery.Attempts, delivery.LastFailure ?? broken);
-                        }
-
-                        if (!await PauseAsync(@event, broken, lanes, abort).ConfigureAwait(false))
-                        {
-                            return new DeliveryResult(DeliveryOutcome.Cancelled, delivery.Attempts, delivery.LastFailure);
-                        }
-
-                        continue;
-                    default:
-                        return _fallback is not null
-                            ? await FallbackAsync(delivery, FallbackReason.RetriesExhausted, exception, abort).ConfigureAwait(false)
-                            : new DeliveryResult(DeliveryOutcome.Failed, delivery.Attempts, exception);
-                }
-            }
+            return await pending.ConfigureAwait(false);
         }
         finally
         {
             delivery.End();
         }
     }
+
+    /// <summary>The first attempt went asynchronous (or failed): awaits it under its limit and, when it failed, goes on
+    /// with the pipeline, which retries.</summary>
+    private async ValueTask<DeliveryResult> ContinueFirstAttemptAsync(Delivery delivery, ValueTask pending, DeferredTimeout limit, long handlerStarted, long firstStarted, PriorityLanes lanes, CancellationToken abort)
+    {
+        Exception? exception = null;
+        try
+        {
+            await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            exception = ex;
+        }
+
+        var operationTimedOut = false;
+        if (limit.IsActive)
+        {
+            var ended = limit.End(exception, _firstAttemptLimit!.Value);
+            operationTimedOut = _firstAttemptLimitIsOperation && !ReferenceEquals(ended, exception);
+            exception = ended;
+        }
+
+        if (exception is null)
+        {
+            delivery.OnSucceeded(handlerStarted);
+            _circuit?.OnSuccess(_timeProvider.GetTimestamp());
+            return DeliveryResult.Handled(1);
+        }
+
+        var token = limit.IsActive ? limit.Token : abort;
+        delivery.OnFailed(exception, token, handlerStarted);
+        switch (exception)
+        {
+            case EventPayloadMismatchException:
+                _circuit?.OnSuccess(_timeProvider.GetTimestamp());
+                return new DeliveryResult(DeliveryOutcome.Unreadable, 1, exception);
+            case OperationCanceledException when abort.IsCancellationRequested:
+                _circuit?.OnSuccess(_timeProvider.GetTimestamp());
+                return new DeliveryResult(DeliveryOutcome.Cancelled, 1, exception);
+        }
+
+        if (operationTimedOut)
+        {
+            // The whole operation's time is used up by its first attempt: like the operation limit around the pipeline,
+            // this is not a failure the breaker counts, and nothing is retried.
+            return await ExhaustedAsync(delivery, exception, abort).ConfigureAwait(false);
+        }
+
+        _circuit?.OnFailure(exception);
+        if (delivery.Attempts >= _maxAttempts)
+        {
+            return await ExhaustedAsync(delivery, exception, abort).ConfigureAwait(false);
+        }
+
+        delivery.ReplayFailure = exception;
+        return await RunPipelineAsync(delivery, delivery.Event, lanes, abort, firstStarted).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the pipeline (retries, attempt limits, the circuit) until the event has an outcome, pausing while the
+    /// circuit is open.</summary>
+    /// <remarks>The operation limit of the first run is measured from <c>operationStarted</c>: the first attempt, which
+    /// may have run before the pipeline.</remarks>
+    private async ValueTask<DeliveryResult> RunPipelineAsync(Delivery delivery, Event @event, PriorityLanes lanes, CancellationToken abort, long operationStarted)
+    {
+        while (true)
+        {
+            var limit = _operationTimeout is null
+                ? default
+                : DeferredTimeout.Start(delivery.Timeouts, TimeoutSlot.Operation, abort, _timeProvider, operationStarted == 0 ? _timeProvider.GetTimestamp() : operationStarted);
+            var context = ResilienceContextPool.Shared.Get(limit.IsActive ? limit.Token : abort);
+            context.Properties.Set(DeliveryKey, delivery);
+            Exception? exception;
+            try
+            {
+                var pending = _pipeline.ExecuteOutcomeAsync(static (ctx, d) => d.AttemptAsync(ctx), context, delivery);
+                if (!pending.IsCompleted && limit.IsActive)
+                {
+                    limit.Arm(_operationTimeout!.Value);
+                }
+
+                exception = (await pending.ConfigureAwait(false)).Exception;
+            }
+            finally
+            {
+                ResilienceContextPool.Shared.Return(context);
+            }
+
+            if (limit.IsActive)
+            {
+                exception = limit.End(exception, _operationTimeout!.Value);
+            }
+
+            switch (exception)
+            {
+                case null:
+                    return DeliveryResult.Handled(delivery.Attempts);
+                case EventPayloadMismatchException:
+                    return new DeliveryResult(DeliveryOutcome.Unreadable, delivery.Attempts, exception);
+                case OperationCanceledException when abort.IsCancellationRequested:
+                    return new DeliveryResult(DeliveryOutcome.Cancelled, delivery.Attempts, exception);
+                case BrokenCircuitException broken:
+                    if (_fallback is not null)
+                    {
+                        return await FallbackAsync(delivery, FallbackReason.CircuitOpen, delivery.LastFailure, abort).ConfigureAwait(false);
+                    }
+
+                    if (delivery.Attempts >= _maxAttempts)
+                    {
+                        // This event has used its whole budget (it may be what opened the circuit): do not hold the
+                        // subscription hostage to it.
+                        return new DeliveryResult(DeliveryOutcome.Failed, delivery.Attempts, delivery.LastFailure ?? broken);
+                    }
+
+                    if (!await PauseAsync(@event, broken, lanes, abort).ConfigureAwait(false))
+                    {
+                        return new DeliveryResult(DeliveryOutcome.Cancelled, delivery.Attempts, delivery.LastFailure);
+                    }
+
+                    // A later run has an operation limit of its own, from now.
+                    operationStarted = _timeProvider.GetTimestamp();
+                    continue;
+                default:
+                    return await ExhaustedAsync(delivery, exception, abort).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>No attempt is left: the fallback handles the event when there is one; otherwise it failed.</summary>
+    private ValueTask<DeliveryResult> ExhaustedAsync(Delivery delivery, Exception exception, CancellationToken abort) =>
+        _fallback is not null
+            ? FallbackAsync(delivery, FallbackReason.RetriesExhausted, exception, abort)
+            : new ValueTask<DeliveryResult>(new DeliveryResult(DeliveryOutcome.Failed, delivery.Attempts, exception));
 
     private static bool IsHandlerFailure(Exception? exception, ResilienceContext context) =>
         exception is not (null or EventPayloadMismatchException or BrokenCircuitException)
@@ -249,8 +353,8 @@ internal sealed class SubscriptionResilience
     }
 
     /// <summary>
-    /// One delivering slot's trip state through the pipeline: the event being delivered, its attempts so far and its
-    /// last handler failure. A slot delivers one event at a time, so it keeps one instance and reuses it per event.
+    /// One delivering slot's trip state: the event being delivered, its attempts so far and its last handler failure.
+    /// A slot delivers one event at a time, so it keeps one instance and reuses it per event.
     /// </summary>
     internal sealed class Delivery(Func<Event, CancellationToken, ValueTask> handler, SubscriptionResilience owner, CancellationToken abort)
     {
@@ -267,12 +371,17 @@ internal sealed class SubscriptionResilience
         /// observes it instead of the pipeline context's token.</summary>
         public CancellationToken? HandlerToken { get; set; }
 
+        /// <summary>Gets or sets the failure of the attempt made before the pipeline ran, which the pipeline's first
+        /// attempt returns instead of calling the handler again.</summary>
+        public Exception? ReplayFailure { get; set; }
+
         /// <summary>Starts the trip of the next event.</summary>
         public void Begin(Event @event)
         {
             Event = @event;
             Attempts = 0;
             LastFailure = null;
+            ReplayFailure = null;
         }
 
         /// <summary>Clears the references of the finished trip, so the slot does not keep the event alive.</summary>
@@ -280,60 +389,68 @@ internal sealed class SubscriptionResilience
         {
             Event = null!;
             LastFailure = null;
+            ReplayFailure = null;
         }
 
-        public ValueTask<Outcome<bool>> AttemptAsync(ResilienceContext context)
+        /// <summary>Makes one attempt: calls the handler; a synchronous throw comes back as a faulted task.</summary>
+        public ValueTask CallHandler(CancellationToken token, out long started)
         {
             Attempts++;
-            var metrics = owner._metrics;
-            var started = metrics.RecordsHandlerDuration ? owner._timeProvider.GetTimestamp() : 0;
-            var token = HandlerToken ?? context.CancellationToken;
-            ValueTask pending;
+            started = owner._metrics.RecordsHandlerDuration ? owner._timeProvider.GetTimestamp() : 0;
             try
             {
-                pending = handler(Event, token);
+                return handler(Event, token);
             }
             catch (Exception ex)
             {
-                return new ValueTask<Outcome<bool>>(Failed(ex, token, started));
+                return ValueTask.FromException(ex);
+            }
+        }
+
+        /// <summary>The pipeline's callback: one attempt, asked of the circuit first and reported to it after.</summary>
+        public ValueTask<Outcome<object>> AttemptAsync(ResilienceContext context)
+        {
+            if (ReplayFailure is { } replayed)
+            {
+                // Made, counted and reported before the pipeline ran.
+                ReplayFailure = null;
+                return new ValueTask<Outcome<object>>(Outcome.FromException<object>(replayed));
             }
 
+            var circuit = owner._circuit;
+            if (circuit is not null && !circuit.TryEnter(out var retryAfter))
+            {
+                var broken = retryAfter is { } after
+                    ? new BrokenCircuitException("The circuit is open.", after)
+                    : new BrokenCircuitException("The circuit is half-open and its probe is running.");
+                return new ValueTask<Outcome<object>>(Outcome.FromException<object>(broken));
+            }
+
+            var token = HandlerToken ?? context.CancellationToken;
+            var pending = CallHandler(token, out var started);
             if (pending.IsCompletedSuccessfully)
             {
                 // The common case: the handler finished synchronously; no state machine for it.
                 pending.GetAwaiter().GetResult();
-                Succeeded(started);
-                return new ValueTask<Outcome<bool>>(Outcome.FromResult(true));
+                OnSucceeded(started);
+                circuit?.OnSuccess(owner._timeProvider.GetTimestamp());
+                return new ValueTask<Outcome<object>>(Outcome.FromResult(Succeeded));
             }
 
             return AwaitAttemptAsync(pending, context, token, started);
         }
 
-        private async ValueTask<Outcome<bool>> AwaitAttemptAsync(ValueTask pending, ResilienceContext context, CancellationToken token, long started)
+        /// <summary>Records a successful attempt's duration.</summary>
+        public void OnSucceeded(long started)
         {
-            try
-            {
-                await pending.ConfigureAwait(context.ContinueOnCapturedContext);
-            }
-            catch (Exception ex)
-            {
-                return Failed(ex, token, started);
-            }
-
-            Succeeded(started);
-            return Outcome.FromResult(true);
-        }
-
-        private void Succeeded(long started)
-        {
-            var metrics = owner._metrics;
             if (started != 0)
             {
-                metrics.HandlerDuration(Event.Type, owner._subscriptionName, owner._timeProvider.GetElapsedTime(started), success: true);
+                owner._metrics.HandlerDuration(Event.Type, owner._subscriptionName, owner._timeProvider.GetElapsedTime(started), success: true);
             }
         }
 
-        private Outcome<bool> Failed(Exception ex, CancellationToken token, long started)
+        /// <summary>Records a failed attempt: its duration, the failure metric and <see cref="LastFailure"/>.</summary>
+        public void OnFailed(Exception ex, CancellationToken token, long started)
         {
             var metrics = owner._metrics;
             if (started != 0)
@@ -351,8 +468,40 @@ internal sealed class SubscriptionResilience
                 metrics.Failed(Event.Type, owner._subscriptionName, failure);
                 LastFailure = failure;
             }
+        }
 
-            return Outcome.FromException<bool>(ex);
+        private async ValueTask<Outcome<object>> AwaitAttemptAsync(ValueTask pending, ResilienceContext context, CancellationToken token, long started)
+        {
+            try
+            {
+                await pending.ConfigureAwait(context.ContinueOnCapturedContext);
+            }
+            catch (Exception ex)
+            {
+                return Failed(ex, context, token, started);
+            }
+
+            OnSucceeded(started);
+            owner._circuit?.OnSuccess(owner._timeProvider.GetTimestamp());
+            return Outcome.FromResult(Succeeded);
+        }
+
+        private Outcome<object> Failed(Exception ex, ResilienceContext context, CancellationToken token, long started)
+        {
+            OnFailed(ex, token, started);
+            if (owner._circuit is { } circuit)
+            {
+                if (IsHandlerFailure(ex, context))
+                {
+                    circuit.OnFailure(ex);
+                }
+                else
+                {
+                    circuit.OnSuccess(owner._timeProvider.GetTimestamp());
+                }
+            }
+
+            return Outcome.FromException<object>(ex);
         }
     }
 }
