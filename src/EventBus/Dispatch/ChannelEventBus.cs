@@ -102,12 +102,14 @@ internal sealed class ChannelEventBus : IEventBus, IAcknowledgingPublisher, IEve
         EnsureRunning();
         var parent = EventContext.Current;
         var time = _timeProvider.GetUtcNow();
-        var id = options?.Id ?? EventIds.NewId(time);
-        var @event = new Event<T>(_types.GetTypeName<T>(), payload, id)
+        var type = _types.GetTypeName<T>();
+        var id = options?.Id;
+        var @event = new Event<T>(type, payload, id, id is null ? EventIds.NewUuid(time) : default)
         {
             Time = time,
             Source = options?.Source ?? _options.Source,
-            CorrelationId = options?.CorrelationId ?? parent?.CorrelationId ?? id,
+            CorrelationId = options?.CorrelationId ?? parent?.CorrelationId,
+            CorrelatesToSelf = options?.CorrelationId is null && parent is null,
             CausationId = options?.CausationId ?? parent?.Id,
             Priority = options?.Priority ?? EventPriority.Normal,
             Subject = options?.Subject,
@@ -277,7 +279,8 @@ internal sealed class ChannelEventBus : IEventBus, IAcknowledgingPublisher, IEve
         {
             Time = needsTime ? _timeProvider.GetUtcNow() : @event.Time,
             Source = @event.Source ?? _options.Source,
-            CorrelationId = @event.CorrelationId ?? parent?.CorrelationId ?? @event.Id,
+            CorrelationId = @event.CorrelationId ?? parent?.CorrelationId,
+            CorrelatesToSelf = @event.CorrelationId is null && parent is null,
             CausationId = @event.CausationId ?? parent?.Id,
         };
     }
@@ -386,7 +389,12 @@ internal sealed class ChannelEventBus : IEventBus, IAcknowledgingPublisher, IEve
         var subscriptions = _registry.Match(@event.Type);
         if (subscriptions.Length == 0)
         {
-            Log.NoSubscribers(_logger, @event.Id, @event.Type);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                // Reading the id formats it: only for a log line that is written.
+                Log.NoSubscribers(_logger, @event.Id, @event.Type);
+            }
+
             _context.Tracker.Expect(@event, 0);
             return default;
         }

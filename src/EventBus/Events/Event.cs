@@ -24,7 +24,15 @@ public record Event
 
 
     private readonly string _type;
-    private readonly string _id;
+
+    // The id is kept as the UUID it was made from and formatted on first read: most events published in process are
+    // delivered without anyone reading their id, and the 36-character string was most of what publishing allocated.
+    private readonly Guid _uuid;
+    private string? _id;
+
+    // A root event correlates to itself: the correlation id is then the id, formatted when first read.
+    private readonly string? _correlationId;
+    private readonly bool _correlatesToSelf;
     private readonly EventPriority _priority = EventPriority.Normal;
     private readonly string _dataVersion = DefaultDataVersion;
     private readonly IReadOnlyDictionary<string, string> _headers = NoHeaders;
@@ -34,7 +42,7 @@ public record Event
     /// <param name="payload">The event data.</param>
     /// <exception cref="ArgumentException"><paramref name="type"/> is not a valid event type name.</exception>
     public Event(string type, object? payload = null)
-        : this(type, payload, NewId())
+        : this(type, payload, null, Guid.CreateVersion7())
     {
     }
 
@@ -46,6 +54,16 @@ public record Event
         Payload = payload;
     }
 
+    /// <summary>Initializes a new instance whose id is <paramref name="id"/> when given, else <paramref name="uuid"/>,
+    /// formatted when first read.</summary>
+    private protected Event(string type, object? payload, string? id, Guid uuid)
+    {
+        _type = EventTypeName.Validate(type, nameof(type));
+        _id = id;
+        _uuid = uuid;
+        Payload = payload;
+    }
+
     internal static IReadOnlyDictionary<string, string> NoHeaders { get; } = FrozenDictionary<string, string>.Empty;
 
     internal static string NewId() => Guid.CreateVersion7().ToString();
@@ -54,13 +72,21 @@ public record Event
     /// <exception cref="ArgumentException">The value is empty or longer than 255 characters.</exception>
     public string Id
     {
-        get => _id;
+        // Two threads may format it at once; both write the same text, so either copy is the id.
+        get => _id ?? (_id = _uuid.ToString());
         init
         {
             ArgumentException.ThrowIfNullOrWhiteSpace(value, nameof(Id));
             if (value.Length > 255)
             {
                 throw new ArgumentException($"Event id '{value[..32]}…' is longer than 255 characters.", nameof(Id));
+            }
+
+            if (_correlatesToSelf)
+            {
+                // A copy with another id keeps the correlation it had: the id it is copied from.
+                _correlationId = Id;
+                _correlatesToSelf = false;
             }
 
             _id = value;
@@ -101,7 +127,24 @@ public record Event
     }
 
     /// <summary>Gets the id shared by every event of one business flow (extension <c>correlationid</c>).</summary>
-    public string? CorrelationId { get; init; }
+    public string? CorrelationId
+    {
+        get => _correlationId ?? (_correlatesToSelf ? Id : null);
+        init
+        {
+            _correlationId = value;
+            _correlatesToSelf = false;
+        }
+    }
+
+    /// <summary>Sets the correlation id to the event's own id (a root event), without formatting the id now.</summary>
+    internal bool CorrelatesToSelf
+    {
+        init
+        {
+            _correlatesToSelf = value && _correlationId is null;
+        }
+    }
 
     /// <summary>Gets the id of the event that caused this one (extension <c>causationid</c>).</summary>
     public string? CausationId { get; init; }
@@ -142,4 +185,30 @@ public record Event
             _headers = value;
         }
     }
+
+    /// <summary>Determines whether <paramref name="other"/> is the same kind of envelope with equal attributes and an
+    /// equal payload (by its own equality).</summary>
+    /// <param name="other">The envelope to compare with.</param>
+    /// <returns><see langword="true"/> when every attribute and the payload are equal.</returns>
+    public virtual bool Equals(Event? other) =>
+        ReferenceEquals(this, other)
+        || (other is not null
+            && EqualityContract == other.EqualityContract
+            && string.Equals(Id, other.Id, StringComparison.Ordinal)
+            && string.Equals(_type, other._type, StringComparison.Ordinal)
+            && Equals(Payload, other.Payload)
+            && string.Equals(Source, other.Source, StringComparison.Ordinal)
+            && Time.Equals(other.Time)
+            && _priority == other._priority
+            && string.Equals(CorrelationId, other.CorrelationId, StringComparison.Ordinal)
+            && string.Equals(CausationId, other.CausationId, StringComparison.Ordinal)
+            && string.Equals(_dataVersion, other._dataVersion, StringComparison.Ordinal)
+            && string.Equals(Subject, other.Subject, StringComparison.Ordinal)
+            && string.Equals(DataContentType, other.DataContentType, StringComparison.Ordinal)
+            && string.Equals(TraceParent, other.TraceParent, StringComparison.Ordinal)
+            && Equals(_headers, other._headers));
+
+    /// <summary>Gets a hash code from the id, type and time (equal envelopes have equal ones).</summary>
+    /// <returns>The hash code.</returns>
+    public override int GetHashCode() => HashCode.Combine(EqualityContract, Id, _type, Time);
 }

@@ -18,6 +18,13 @@ public sealed record Event<T> : Event
     {
     }
 
+    /// <summary>Initializes a new instance with the id <paramref name="id"/> when given, else <paramref name="uuid"/>
+    /// formatted when first read.</summary>
+    internal Event(string type, T payload, string? id, Guid uuid)
+        : base(type, payload, id, uuid)
+    {
+    }
+
     /// <summary>Gets the typed event data.</summary>
     public new T Payload
     {

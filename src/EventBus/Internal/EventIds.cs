@@ -24,8 +24,8 @@ internal static class EventIds
     [ThreadStatic]
     private static int _offset;
 
-    /// <summary>Creates a UUIDv7 string for an event that happened at <paramref name="time"/>.</summary>
-    public static string NewId(DateTimeOffset time)
+    /// <summary>Creates a UUIDv7 for an event that happened at <paramref name="time"/>.</summary>
+    public static Guid NewUuid(DateTimeOffset time)
     {
         Span<byte> uuid = stackalloc byte[16];
 
@@ -38,7 +38,7 @@ internal static class EventIds
         NextRandom().CopyTo(uuid[6..]);
         uuid[6] = (byte)(0x70 | (uuid[6] & 0x0F)); // version 7
         uuid[8] = (byte)(0x80 | (uuid[8] & 0x3F)); // variant 10xx (RFC 9562)
-        return new Guid(uuid, bigEndian: true).ToString();
+        return new Guid(uuid, bigEndian: true);
     }
 
     private static ReadOnlySpan<byte> NextRandom()

@@ -29,6 +29,41 @@ public class PublishSubscribeTests
     }
 
     [Fact]
+    public async Task PublishAsync_Payload_AllocatesNoMoreThanTheEnvelope()
+    {
+        // The envelope is the one allocation of publishing a payload: the id stays a UUID until someone reads it, the
+        // stamps are shared strings. No subscription matches, so the publish completes on this thread. Metrics and traces
+        // are off: listeners of other tests running in parallel would record (and allocate for) this bus too.
+        await using var fx = await BusFixture.StartAsync(options: o =>
+        {
+            o.Diagnostics.MetricsEnabled = false;
+            o.Diagnostics.TracingEnabled = false;
+        });
+        var payload = new OrderPlaced("o-1");
+        for (var i = 0; i < 100; i++)
+        {
+            await fx.Bus.PublishAsync(payload);
+        }
+
+        var envelopeBefore = GC.GetAllocatedBytesForCurrentThread();
+        var envelope = new Event<OrderPlaced>("order.placed", payload);
+        var envelopeBytes = GC.GetAllocatedBytesForCurrentThread() - envelopeBefore;
+        GC.KeepAlive(envelope);
+
+        const int publishes = 1_000;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var synchronous = 0;
+        for (var i = 0; i < publishes; i++)
+        {
+            synchronous += fx.Bus.PublishAsync(payload).IsCompletedSuccessfully ? 1 : 0;
+        }
+
+        var perPublish = (GC.GetAllocatedBytesForCurrentThread() - before) / (double)publishes;
+        synchronous.Should().Be(publishes);
+        perPublish.Should().BeLessThanOrEqualTo(envelopeBytes, $"one envelope is {envelopeBytes} B");
+    }
+
+    [Fact]
     public async Task PublishAsync_Payload_StampsTimeSourceIdAndSelfCorrelation()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 12, 0, 0, TimeSpan.Zero));

@@ -97,4 +97,50 @@ public class EventTests
 
         act.Should().Throw<InvalidCastException>().WithMessage("*String*Int32*");
     }
+
+    [Fact]
+    public void Id_ReadTwice_IsTheSameStringEachTime()
+    {
+        var @event = new Event("order.placed", 42);
+
+        var first = @event.Id;
+
+        @event.Id.Should().BeSameAs(first, "the id is formatted once and kept");
+    }
+
+    [Fact]
+    public void Equals_OneCopyWithItsIdFormattedAndOneWithout_AreEqual()
+    {
+        var original = new Event("order.placed", 42);
+        var copy = original with { Subject = null };
+
+        _ = original.Id;
+
+        copy.Should().Be(original);
+        copy.GetHashCode().Should().Be(original.GetHashCode());
+        (copy with { Subject = "other" }).Should().NotBe(original);
+        (copy with { Id = "another-id" }).Should().NotBe(original);
+    }
+
+    [Fact]
+    public void With_NewIdOnASelfCorrelatedEvent_KeepsTheOriginalIdAsCorrelation()
+    {
+        var root = new Event("order.placed", 42) { CorrelatesToSelf = true };
+        var originalId = root.Id;
+
+        var copy = root with { Id = "copy-1" };
+
+        root.CorrelationId.Should().Be(originalId);
+        copy.Id.Should().Be("copy-1");
+        copy.CorrelationId.Should().Be(originalId, "a copy keeps the correlation it was made with");
+    }
+
+    [Fact]
+    public void CorrelationId_SetExplicitly_WinsOverSelfCorrelation()
+    {
+        var @event = new Event("order.placed", 42) { CorrelatesToSelf = true, CorrelationId = "flow-1" };
+
+        @event.CorrelationId.Should().Be("flow-1");
+        (@event with { CorrelationId = null }).CorrelationId.Should().BeNull();
+    }
 }
