@@ -56,6 +56,9 @@ internal sealed class PriorityLanes
     private int _spaceWaiters;
     private volatile bool _completed;
 
+    // Writers waiting for room are woken when the count falls to this: half the capacity free.
+    private readonly int _wakeWritersAt;
+
     /// <summary>Initializes the lanes.</summary>
     /// <param name="subscriptionName">The subscription, for messages.</param>
     /// <param name="capacity">How many events may be queued at once, across the lanes.</param>
@@ -67,6 +70,7 @@ internal sealed class PriorityLanes
         _subscriptionName = subscriptionName;
         Capacity = capacity;
         Policy = policy;
+        _wakeWritersAt = capacity / 2;
         _freeOnRead = freeOnRead;
     }
 
@@ -243,18 +247,24 @@ internal sealed class PriorityLanes
 
     /// <summary>Completes when a writer that found the lanes full may find room (or the lanes completed): then reserve
     /// again. Never reserves by itself, so a publisher waiting here holds no slot anywhere.</summary>
+    /// <remarks>
+    /// <para>A waiting writer is woken once half the capacity is free (or the reader runs out of events), not at every
+    /// freed slot: it then refills many slots in a row, so a publisher that outruns its subscriber waits once per half
+    /// a queue instead of once per event, and nothing is allocated or signalled per event.</para>
+    /// <para>Why no wake-up is lost: the waiter counts itself with a full fence before it checks for room. The reader
+    /// frees a slot with a plain store and then reads the waiter count without a fence; when that read misses a
+    /// waiter, the reader still has events to read (the waiter saw the lanes full), so it reads the count again at its
+    /// next free, or — having run out — checks it once more behind a full fence before it sleeps
+    /// (<see cref="WaitToReadAsync"/>). Either way the waiter is seen.</para>
+    /// </remarks>
     public async ValueTask WaitForSpaceAsync(CancellationToken cancellationToken)
     {
+        // A full fence: the check below cannot be reordered before this count is visible to the reader.
         Interlocked.Increment(ref _spaceWaiters);
         try
         {
             // Read the signal before checking: a slot freed after the check completes this signal or a later one.
             var spaceFreed = Volatile.Read(ref _spaceFreed);
-
-            // The reader frees a slot with a plain store and then reads _spaceWaiters without a fence (it does so
-            // per event). This process-wide barrier, paid only by a writer about to wait, is the other half: either
-            // the reader sees our waiter count and releases us, or we see its freed slot here (asymmetric Dekker).
-            Interlocked.MemoryBarrierProcessWide();
             if (_completed || Volatile.Read(ref _writer.Slots) - Volatile.Read(ref _reader.Slots) < Capacity)
             {
                 return;
@@ -287,7 +297,7 @@ internal sealed class PriorityLanes
     public void Release()
     {
         Interlocked.Increment(ref _reader.Slots);
-        if (Volatile.Read(ref _spaceWaiters) != 0)
+        if (Volatile.Read(ref _spaceWaiters) != 0 && Count <= _wakeWritersAt)
         {
             ReleaseSpaceWaiters();
         }
@@ -320,6 +330,14 @@ internal sealed class PriorityLanes
                 {
                     return true;
                 }
+            }
+
+            // Out of events: a writer waiting for room must not wait for a free that will not come (see
+            // WaitForSpaceAsync). The fence orders this read after the slots freed before it.
+            Interlocked.MemoryBarrier();
+            if (Volatile.Read(ref _spaceWaiters) != 0)
+            {
+                ReleaseSpaceWaiters();
             }
 
             await _readable.WaitAsync().ConfigureAwait(false);
@@ -409,10 +427,10 @@ internal sealed class PriorityLanes
             return true;
         }
 
-        // Only the one reader writes these counters, so a plain increment published by a volatile write suffices; the
-        // store-then-load against _spaceWaiters is ordered by the barrier a waiting writer issues (WaitForSpaceAsync).
+        // Only the one reader writes these counters, so a plain increment published by a volatile write suffices; why a
+        // waiter missed by the unfenced read below is still woken: WaitForSpaceAsync.
         Volatile.Write(ref _reader.Slots, _reader.Slots + 1);
-        if (Volatile.Read(ref _spaceWaiters) != 0)
+        if (Volatile.Read(ref _spaceWaiters) != 0 && Count <= _wakeWritersAt)
         {
             ReleaseSpaceWaiters();
         }

@@ -38,6 +38,87 @@ public sealed class PriorityLanesTests
     }
 
     [Fact]
+    public async Task WaitForSpaceAsync_FullLanes_WakesTheWriterOnceHalfTheCapacityIsFree()
+    {
+        // Woken per freed slot, a publisher that outruns its subscriber would wait (and be signalled) once per event.
+        var lanes = new PriorityLanes("half", capacity: 8, OverflowPolicy.Wait);
+        for (var i = 0; i < 8; i++)
+        {
+            (await lanes.EnqueueAsync(new Event("job.run"), CancellationToken.None)).Should().BeNull();
+        }
+
+        var waiting = lanes.WaitForSpaceAsync(CancellationToken.None).AsTask();
+        for (var i = 0; i < 3; i++)
+        {
+            lanes.TryRead(out _).Should().BeTrue();
+            waiting.IsCompleted.Should().BeFalse($"{i + 1} of 8 slots are free");
+        }
+
+        lanes.TryRead(out _).Should().BeTrue();
+        await waiting.WaitAsync(SafetyNet);
+        lanes.Count.Should().Be(4);
+    }
+
+    [Fact]
+    public async Task WaitForSpaceAsync_ReaderRunsOutOfEventsBelowTheMark_StillWakesTheWriter()
+    {
+        // Keyed readers hold read events until their handling starts (freeOnRead: false): the lanes can be empty while
+        // every slot is taken. A waiter is then woken by Release, once half the capacity is free.
+        var lanes = new PriorityLanes("keyed", capacity: 4, OverflowPolicy.Wait, freeOnRead: false);
+        for (var i = 0; i < 4; i++)
+        {
+            (await lanes.EnqueueAsync(new Event("job.run"), CancellationToken.None)).Should().BeNull();
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            lanes.TryRead(out _).Should().BeTrue();
+        }
+
+        var waiting = lanes.WaitForSpaceAsync(CancellationToken.None).AsTask();
+        lanes.Release();
+        waiting.IsCompleted.Should().BeFalse("3 of 4 slots are still held");
+        lanes.Release();
+        await waiting.WaitAsync(SafetyNet);
+    }
+
+    [Fact]
+    public async Task EnqueueAsync_ThreeWritersOutrunningTheReader_DeliverEveryEventOnce()
+    {
+        const int perWriter = 20_000;
+        var lanes = new PriorityLanes("outrun", capacity: 64, OverflowPolicy.Wait);
+        var read = new List<string>(3 * perWriter);
+        var reader = Task.Run(async () =>
+        {
+            while (await lanes.WaitToReadAsync())
+            {
+                while (lanes.TryRead(out var @event))
+                {
+                    read.Add(@event.Subject!);
+                    if (read.Count % 1_000 == 0)
+                    {
+                        await Task.Yield();
+                    }
+                }
+            }
+        });
+
+        var writers = Enumerable.Range(0, 3).Select(w => Task.Run(async () =>
+        {
+            for (var i = 0; i < perWriter; i++)
+            {
+                (await lanes.EnqueueAsync(new Event("job.run") { Subject = $"{w}:{i}" }, CancellationToken.None)).Should().BeNull();
+            }
+        })).ToArray();
+
+        await Task.WhenAll(writers).WaitAsync(SafetyNet);
+        lanes.Complete();
+        await reader.WaitAsync(SafetyNet);
+        read.Should().HaveCount(3 * perWriter).And.OnlyHaveUniqueItems();
+        lanes.Count.Should().Be(0);
+    }
+
+    [Fact]
     public async Task Count_AfterEnqueueAndRead_TracksQueuedEvents()
     {
         var lanes = new PriorityLanes("count", capacity: 10, OverflowPolicy.Fail);
