@@ -12,8 +12,9 @@ namespace EventBus.Benchmarks.Dispatch;
 /// Each invocation publishes <see cref="EventsPerInvocation"/> pre-built events and awaits a countdown the handlers
 /// signal; <c>OperationsPerInvoke</c> turns that into time and allocation per published event. Every handler does the
 /// same work (one <see cref="IDeliveryObserver.Delivered"/> call). The peers have no AMQP wildcard subscriptions; they
-/// subscribe by message type, their natural shape. EventBus subscriptions run without a failure policy, like the peers
-/// here; <see cref="EventBus_DefaultPolicy"/> shows what the default policy adds.
+/// subscribe by message type, their natural shape. <see cref="EventBus_Default"/> is what a user gets without tuning
+/// (<c>PublishAsync(payload)</c>, the default failure policy); the rows after it switch one thing at a time: a
+/// pre-built envelope, no failure policy, a wildcard subscription.
 /// </remarks>
 [MemoryDiagnoser]
 public class DispatchBenchmark
@@ -31,6 +32,9 @@ public class DispatchBenchmark
         var countdown = new DeliveryCountdown(Subscribers);
         Use(new RawChannelTarget(Subscribers, countdown, BenchEvents.Envelopes(EventsPerInvocation)), countdown);
     }
+
+    [GlobalSetup(Target = nameof(EventBus_Default))]
+    public Task SetupEventBusDefault() => SetupEventBusAsync(EventBusMode.TypedPayload, failurePolicy: true);
 
     [GlobalSetup(Target = nameof(EventBus_Typed))]
     public Task SetupEventBusTyped() => SetupEventBusAsync(EventBusMode.TypedEnvelope);
@@ -75,6 +79,11 @@ public class DispatchBenchmark
     /// <summary>One unbounded <c>Channel&lt;Event&gt;</c> per subscriber, a reader loop calling the handler delegate.</summary>
     [Benchmark(Baseline = true, OperationsPerInvoke = EventsPerInvocation)]
     public Task RawChannel() => _run.RunAsync();
+
+    /// <summary>The default path: <c>PublishAsync&lt;T&gt;(payload)</c> (the bus builds and stamps the envelope) to a
+    /// <c>Subscribe&lt;T&gt;</c> delegate with the default failure policy.</summary>
+    [Benchmark(OperationsPerInvoke = EventsPerInvocation)]
+    public Task EventBus_Default() => _run.RunAsync();
 
     /// <summary><c>Subscribe&lt;T&gt;</c>, publishing pre-built stamped envelopes.</summary>
     [Benchmark(OperationsPerInvoke = EventsPerInvocation)]

@@ -16,7 +16,9 @@ public sealed class BenchConfig : ManualConfig
         AddColumn(new DeliveriesPerSecondColumn());
         AddColumn(new LatencyPercentileColumn(50));
         AddColumn(new LatencyPercentileColumn(99));
-        AddColumn(StatisticColumn.Median);
+        AddColumn(new LatencyPercentileColumn(999));
+        AddColumn(StatisticColumn.Median, StatisticColumn.Min, StatisticColumn.Max);
+        AddColumn(new SpeedByMedianColumn());
         SummaryStyle = BenchmarkDotNet.Reports.SummaryStyle.Default.WithMaxParameterColumnWidth(30);
     }
 }

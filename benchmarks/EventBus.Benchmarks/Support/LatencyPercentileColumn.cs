@@ -10,7 +10,7 @@ public sealed class LatencyPercentileColumn(int percentile) : IColumn
 {
     public string Id => $"{nameof(LatencyPercentileColumn)}.P{percentile}";
 
-    public string ColumnName => $"P{percentile} latency";
+    public string ColumnName => percentile == 999 ? "P99.9 latency" : $"P{percentile} latency";
 
     public bool AlwaysShow => false;
 
@@ -22,7 +22,7 @@ public sealed class LatencyPercentileColumn(int percentile) : IColumn
 
     public UnitType UnitType => UnitType.Time;
 
-    public string Legend => $"Per-event latency from publish to handler start, {percentile}th percentile of the kept samples";
+    public string Legend => $"Per-event latency from publish (or, at a fixed rate, from when the event was due) to handler start, {(percentile == 999 ? "99.9" : percentile.ToString(CultureInfo.InvariantCulture))}th percentile of the kept samples";
 
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, summary.Style);
 
@@ -32,7 +32,7 @@ public sealed class LatencyPercentileColumn(int percentile) : IColumn
         return latency is null ? "-" : Format(latency.At(percentile));
     }
 
-    public bool IsAvailable(Summary summary) => summary.BenchmarksCases.Any(c => LatencyStore.Read(c) is not null);
+    public bool IsAvailable(Summary summary) => summary.BenchmarksCases.Any(c => LatencyStore.Read(c) is { } latency && !double.IsNaN(latency.At(percentile)));
 
     public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
 
