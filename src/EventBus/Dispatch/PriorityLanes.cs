@@ -53,7 +53,9 @@ internal sealed class PriorityLanes
     // copy says the lanes are full, so a publisher and a worker on different cores do not bounce a counter per event.
     private WriterCounters _writer;
     private ReaderState _reader = new() { HighCredit = Weights[HighLane], NormalCredit = Weights[NormalLane], LowCredit = Weights[LowLane] };
-    private int _spaceWaiters;
+    // 1 while a writer may be waiting on the current _spaceFreed signal; cleared by whoever completes that signal, so
+    // a released writer that has not resumed yet does not make the reader release (and allocate) again per event.
+    private int _spaceWanted;
     private volatile bool _completed;
 
     // Writers waiting for room are woken when the count falls to this: half the capacity free.
@@ -233,7 +235,7 @@ internal sealed class PriorityLanes
     public void CancelReservation()
     {
         Interlocked.Decrement(ref _writer.Slots);
-        if (Volatile.Read(ref _spaceWaiters) != 0)
+        if (Volatile.Read(ref _spaceWanted) != 0)
         {
             ReleaseSpaceWaiters();
         }
@@ -251,31 +253,26 @@ internal sealed class PriorityLanes
     /// <para>A waiting writer is woken once half the capacity is free (or the reader runs out of events), not at every
     /// freed slot: it then refills many slots in a row, so a publisher that outruns its subscriber waits once per half
     /// a queue instead of once per event, and nothing is allocated or signalled per event.</para>
-    /// <para>Why no wake-up is lost: the waiter counts itself with a full fence before it checks for room. The reader
-    /// frees a slot with a plain store and then reads the waiter count without a fence; when that read misses a
-    /// waiter, the reader still has events to read (the waiter saw the lanes full), so it reads the count again at its
-    /// next free, or — having run out — checks it once more behind a full fence before it sleeps
+    /// <para>Why no wake-up is lost: the waiter says space is wanted, with a full fence, before it checks for room. The
+    /// reader frees a slot with a plain store and then reads that flag without a fence; when that read misses a
+    /// waiter, the reader still has events to read (the waiter saw the lanes full), so it reads the flag again at its
+    /// next free, or — having run out — checks the flag once more behind a full fence before it sleeps
     /// (<see cref="WaitToReadAsync"/>). Either way the waiter is seen.</para>
     /// </remarks>
     public async ValueTask WaitForSpaceAsync(CancellationToken cancellationToken)
     {
-        // A full fence: the check below cannot be reordered before this count is visible to the reader.
-        Interlocked.Increment(ref _spaceWaiters);
-        try
-        {
-            // Read the signal before checking: a slot freed after the check completes this signal or a later one.
-            var spaceFreed = Volatile.Read(ref _spaceFreed);
-            if (_completed || Volatile.Read(ref _writer.Slots) - Volatile.Read(ref _reader.Slots) < Capacity)
-            {
-                return;
-            }
+        // Read the signal first, then say it is wanted: a release that runs in between completes this very signal (we
+        // then return at once and retry); one that runs after completes it because it is wanted.
+        var spaceFreed = Volatile.Read(ref _spaceFreed);
 
-            await spaceFreed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        finally
+        // A full fence: the check below cannot be reordered before the reader can see that space is wanted.
+        Interlocked.Exchange(ref _spaceWanted, 1);
+        if (_completed || Volatile.Read(ref _writer.Slots) - Volatile.Read(ref _reader.Slots) < Capacity)
         {
-            Interlocked.Decrement(ref _spaceWaiters);
+            return;
         }
+
+        await spaceFreed.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Takes the next event by weighted round robin.</summary>
@@ -297,7 +294,7 @@ internal sealed class PriorityLanes
     public void Release()
     {
         Interlocked.Increment(ref _reader.Slots);
-        if (Volatile.Read(ref _spaceWaiters) != 0 && Count <= _wakeWritersAt)
+        if (Volatile.Read(ref _spaceWanted) != 0 && Count <= _wakeWritersAt)
         {
             ReleaseSpaceWaiters();
         }
@@ -335,7 +332,7 @@ internal sealed class PriorityLanes
             // Out of events: a writer waiting for room must not wait for a free that will not come (see
             // WaitForSpaceAsync). The fence orders this read after the slots freed before it.
             Interlocked.MemoryBarrier();
-            if (Volatile.Read(ref _spaceWaiters) != 0)
+            if (Volatile.Read(ref _spaceWanted) != 0)
             {
                 ReleaseSpaceWaiters();
             }
@@ -350,7 +347,7 @@ internal sealed class PriorityLanes
         _completed = true;
         Interlocked.MemoryBarrier();
         _readable.Set();
-        ReleaseSpaceWaiters();
+        ReleaseSpaceWaiters(always: true);
     }
 
     private static TaskCompletionSource NewSpaceSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -430,7 +427,7 @@ internal sealed class PriorityLanes
         // Only the one reader writes these counters, so a plain increment published by a volatile write suffices; why a
         // waiter missed by the unfenced read below is still woken: WaitForSpaceAsync.
         Volatile.Write(ref _reader.Slots, _reader.Slots + 1);
-        if (Volatile.Read(ref _spaceWaiters) != 0 && Count <= _wakeWritersAt)
+        if (Volatile.Read(ref _spaceWanted) != 0 && Count <= _wakeWritersAt)
         {
             ReleaseSpaceWaiters();
         }
@@ -438,7 +435,15 @@ internal sealed class PriorityLanes
         return true;
     }
 
-    private void ReleaseSpaceWaiters() => Interlocked.Exchange(ref _spaceFreed, NewSpaceSignal()).TrySetResult();
+    /// <summary>Wakes every writer waiting for room: completes the current signal and installs a fresh one, once per
+    /// time space was wanted (or <paramref name="always"/>, on completion).</summary>
+    private void ReleaseSpaceWaiters(bool always = false)
+    {
+        if (Interlocked.Exchange(ref _spaceWanted, 0) != 0 || always)
+        {
+            Interlocked.Exchange(ref _spaceFreed, NewSpaceSignal()).TrySetResult();
+        }
+    }
 
     /// <summary>A queued event with its place in the order of acceptance.</summary>
     private readonly record struct Entry(Event Event, long Sequence);
