@@ -44,6 +44,18 @@ public class FullQueueBenchmark
     [GlobalCleanup]
     public ValueTask CleanupAsync() => _target.DisposeAsync();
 
+    /// <summary>Runs one invocation outside BenchmarkDotNet (see Program.cs), printing how long it took.</summary>
+    public static async Task RunOnceAsync(bool full)
+    {
+        var benchmark = new FullQueueBenchmark { Subscribers = 1 };
+        await benchmark.SetupAsync(full ? FullCapacity : EventsPerInvocation);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        await benchmark.RunAsync();
+        var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+        Console.WriteLine($"{(full ? "full queue" : "never full")}: {EventsPerInvocation:N0} events in {elapsed.TotalMilliseconds:N0} ms");
+        await benchmark.CleanupAsync();
+    }
+
     private async Task SetupAsync(int capacity)
     {
         _countdown = new DeliveryCountdown(Subscribers);
