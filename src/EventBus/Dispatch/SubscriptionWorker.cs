@@ -27,7 +27,8 @@ internal sealed class SubscriptionWorker
     // the outcome is recorded (a dead letter can take a store round trip), and an idle check must not see 0 then.
     private int _delivering;
 
-    // Nothing to check or apply around the handler but shutdown and tracing: the synchronous fast path may be taken.
+    // Nothing to check around the handler (expiry, duplicates) but shutdown and tracing: the synchronous fast path may
+    // be taken, through the failure policy when there is one.
     private readonly bool _plain;
 
     public SubscriptionWorker(Subscription subscription, PriorityLanes lanes, DispatchContext context)
@@ -35,7 +36,7 @@ internal sealed class SubscriptionWorker
         _subscription = subscription;
         _lanes = lanes;
         _context = context;
-        _plain = subscription.TimeToLive is null && subscription.Idempotency is null && subscription.Resilience is null;
+        _plain = subscription.TimeToLive is null && subscription.Idempotency is null;
         _slots = new DeliverySlot[subscription.MaxConcurrency];
         for (var i = 0; i < _slots.Length; i++)
         {
@@ -277,9 +278,12 @@ internal sealed class SubscriptionWorker
             return DeliverGuardedAsync(@event, slot);
         }
 
-        // No expiry, duplicate check, policy or trace: call the handler and, when it finished synchronously and
-        // succeeded, finish here without an asynchronous state machine (the hot path of a plain subscription).
-        var handled = HandleDirectlyAsync(@event, abort);
+        // No expiry, duplicate check or trace: call the handler (through the policy, whose first attempt is a direct
+        // call too) and, when it finished synchronously and succeeded, finish here without an asynchronous state
+        // machine (the hot path).
+        var handled = slot.Delivery is { } delivery
+            ? _subscription.Resilience!.ExecuteAsync(delivery, @event, _lanes, abort)
+            : HandleDirectlyAsync(@event, abort);
         if (handled.IsCompletedSuccessfully && handled.Result.Outcome == DeliveryOutcome.Handled)
         {
             if (slot.TryClaim(@event))

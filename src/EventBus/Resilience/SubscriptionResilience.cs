@@ -40,6 +40,9 @@ internal sealed class SubscriptionResilience
     private readonly TimeSpan? _firstAttemptLimit;
     private readonly bool _firstAttemptLimitIsOperation;
     private readonly TimeProvider _timeProvider;
+
+    // Reads when limits start and when successes happen: the coarse clock in place of the system one.
+    private readonly TimeProvider _limitClock;
     private readonly EventBusMetrics _metrics;
     private readonly ILogger _logger;
 
@@ -50,6 +53,7 @@ internal sealed class SubscriptionResilience
         _maxAttempts = options.Retry.MaxRetryAttempts + 1;
         _breakDuration = options.CircuitBreaker.BreakDuration;
         _timeProvider = timeProvider;
+        _limitClock = CoarseTimeProvider.For(timeProvider);
         _metrics = metrics;
         _logger = logger;
 
@@ -85,12 +89,12 @@ internal sealed class SubscriptionResilience
 
         if (options.CircuitBreaker.Enabled)
         {
-            _circuit = new Circuit(options.CircuitBreaker, subscriptionName, timeProvider, logger);
+            _circuit = new Circuit(options.CircuitBreaker, subscriptionName, _limitClock, logger);
         }
 
         if (options.AttemptTimeout is { } attemptTimeout)
         {
-            builder.AddStrategy(_ => new AttemptTimeoutStrategy(attemptTimeout, timeProvider));
+            builder.AddStrategy(_ => new AttemptTimeoutStrategy(attemptTimeout, _limitClock));
         }
 
         _pipeline = builder.Build();
@@ -126,15 +130,15 @@ internal sealed class SubscriptionResilience
         delivery.Begin(@event);
         if (_circuit is { IsClosed: false })
         {
-            return FinishAsync(delivery, RunPipelineAsync(delivery, @event, lanes, abort, _timeProvider.GetTimestamp()));
+            return FinishAsync(delivery, RunPipelineAsync(delivery, @event, lanes, abort, _limitClock.GetTimestamp()));
         }
 
         var limit = _firstAttemptLimit is null
             ? default
-            : DeferredTimeout.Start(delivery.Timeouts, TimeoutSlot.Attempt, abort, _timeProvider);
+            : DeferredTimeout.Start(delivery.Timeouts, TimeoutSlot.Attempt, abort, _limitClock);
 
         // The limit's start is the operation's; without a limit, only the circuit needs the time.
-        var firstStarted = limit.IsActive ? limit.Started : _circuit is null ? 0 : _timeProvider.GetTimestamp();
+        var firstStarted = limit.IsActive ? limit.Started : _circuit is null ? 0 : _limitClock.GetTimestamp();
         var pending = delivery.CallHandler(limit.IsActive ? limit.Token : abort, out var handlerStarted);
         if (pending.IsCompletedSuccessfully)
         {
@@ -195,7 +199,7 @@ internal sealed class SubscriptionResilience
         if (exception is null)
         {
             delivery.OnSucceeded(handlerStarted);
-            _circuit?.OnSuccess(_timeProvider.GetTimestamp());
+            _circuit?.OnSuccess(_limitClock.GetTimestamp());
             return DeliveryResult.Handled(1);
         }
 
@@ -204,10 +208,10 @@ internal sealed class SubscriptionResilience
         switch (exception)
         {
             case EventPayloadMismatchException:
-                _circuit?.OnSuccess(_timeProvider.GetTimestamp());
+                _circuit?.OnSuccess(_limitClock.GetTimestamp());
                 return new DeliveryResult(DeliveryOutcome.Unreadable, 1, exception);
             case OperationCanceledException when abort.IsCancellationRequested:
-                _circuit?.OnSuccess(_timeProvider.GetTimestamp());
+                _circuit?.OnSuccess(_limitClock.GetTimestamp());
                 return new DeliveryResult(DeliveryOutcome.Cancelled, 1, exception);
         }
 
@@ -238,7 +242,7 @@ internal sealed class SubscriptionResilience
         {
             var limit = _operationTimeout is null
                 ? default
-                : DeferredTimeout.Start(delivery.Timeouts, TimeoutSlot.Operation, abort, _timeProvider, operationStarted == 0 ? _timeProvider.GetTimestamp() : operationStarted);
+                : DeferredTimeout.Start(delivery.Timeouts, TimeoutSlot.Operation, abort, _limitClock, operationStarted == 0 ? _limitClock.GetTimestamp() : operationStarted);
             var context = ResilienceContextPool.Shared.Get(limit.IsActive ? limit.Token : abort);
             context.Properties.Set(DeliveryKey, delivery);
             Exception? exception;
@@ -289,7 +293,7 @@ internal sealed class SubscriptionResilience
                     }
 
                     // A later run has an operation limit of its own, from now.
-                    operationStarted = _timeProvider.GetTimestamp();
+                    operationStarted = _limitClock.GetTimestamp();
                     continue;
                 default:
                     return await ExhaustedAsync(delivery, exception, abort).ConfigureAwait(false);
@@ -433,7 +437,7 @@ internal sealed class SubscriptionResilience
                 // The common case: the handler finished synchronously; no state machine for it.
                 pending.GetAwaiter().GetResult();
                 OnSucceeded(started);
-                circuit?.OnSuccess(owner._timeProvider.GetTimestamp());
+                circuit?.OnSuccess(owner._limitClock.GetTimestamp());
                 return new ValueTask<Outcome<object>>(Outcome.FromResult(Succeeded));
             }
 
@@ -482,7 +486,7 @@ internal sealed class SubscriptionResilience
             }
 
             OnSucceeded(started);
-            owner._circuit?.OnSuccess(owner._timeProvider.GetTimestamp());
+            owner._circuit?.OnSuccess(owner._limitClock.GetTimestamp());
             return Outcome.FromResult(Succeeded);
         }
 
@@ -497,7 +501,7 @@ internal sealed class SubscriptionResilience
                 }
                 else
                 {
-                    circuit.OnSuccess(owner._timeProvider.GetTimestamp());
+                    circuit.OnSuccess(owner._limitClock.GetTimestamp());
                 }
             }
 
