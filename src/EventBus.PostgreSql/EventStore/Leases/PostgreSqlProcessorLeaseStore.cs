@@ -68,6 +68,9 @@ internal sealed class PostgreSqlProcessorLeaseStore : IProcessorLeaseStore
     public async ValueTask<IProcessorLease?> TryAcquireAsync(string name, CancellationToken cancellationToken = default)
     {
         PostgreSqlCheckpointStore.ValidateName(name);
+
+        // The holding is counted from just before the statement, but not from before a first start's migration.
+        await _database.EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var attempted = _database.TimeProvider.GetTimestamp();
         var command = await _database.CommandAsync(_acquire, cancellationToken).ConfigureAwait(false);
         await using var commandScope = command.ConfigureAwait(false);

@@ -70,6 +70,7 @@ public sealed class PostgreSqlTakeoverTests(ITestOutputHelper output) : IAsyncDi
         await ledger.Projected.WaitForAsync(Total / 4, SafetyTimeout);
         await ledger.Published.WaitForAsync(Total / 4, SafetyTimeout);
         var projectedAtKill = ledger.Projected.Items.Select(p => p.Id).Distinct().Count();
+        var leaderWorked = ledger.Projected.Items.Any(p => p.Instance == "leader") && ledger.Published.Items.Any(p => p.Instance == "leader");
         var killedAt = Stopwatch.GetTimestamp();
         var terminated = await TerminateAsync(leaderApp, cts.Token);
 
@@ -95,6 +96,7 @@ public sealed class PostgreSqlTakeoverTests(ITestOutputHelper output) : IAsyncDi
 
         terminated.Should().BePositive("the leader had sessions to kill");
         projectedAtKill.Should().BeLessThan(Total, "the leader was killed mid-way");
+        leaderWorked.Should().BeTrue("the leader projected and published until it was killed");
         projected.Should().Be(Total, "every event is projected");
         published.Should().Be(Total, "every event is published");
         ledger.Projected.Items.Where(p => p.Instance == "follower").Should().NotBeEmpty("the follower took the projection over");
