@@ -3,6 +3,7 @@ using EventBus.PostgreSql.DeadLetters;
 using EventBus.PostgreSql.DependencyInjection;
 using EventBus.PostgreSql.EventStore;
 using EventBus.PostgreSql.EventStore.Checkpoints;
+using EventBus.PostgreSql.EventStore.Leases;
 using EventBus.PostgreSql.EventStore.Snapshots;
 using EventBus.PostgreSql.Idempotency;
 using EventBus.PostgreSql.Sagas;
@@ -146,6 +147,7 @@ public static class PostgreSqlEventBusBuilderExtensions
         Replace<IDeadLetterStore, PostgreSqlDeadLetterStore>(services);
         Replace<ISagaStore, PostgreSqlSagaStore>(services);
         Replace<IInbox, PostgreSqlInbox>(services);
+        Replace<IProcessorLeaseStore, PostgreSqlProcessorLeaseStore>(services);
     }
 
     private static PostgreSqlDatabase CreateDatabase(IServiceProvider services)

@@ -23,4 +23,19 @@ public sealed class PostgreSqlOptions
     /// the listening connection reconnects. <see cref="Timeout.InfiniteTimeSpan"/> turns polling off.</summary>
     /// <value>The default value is 1 second.</value>
     public TimeSpan PollInterval { get; set; } = PostgreSqlConstants.DefaultPollInterval;
+
+    /// <summary>Gets or sets how long a processor lease (the outbox, each background projection) lasts without
+    /// renewal. When the instance holding it dies or loses the database, another instance takes the processor over
+    /// within this time plus <see cref="LeaseAcquireInterval"/>. The expiry is kept by the database clock.</summary>
+    /// <value>The default value is 15 seconds.</value>
+    public TimeSpan LeaseDuration { get; set; } = PostgreSqlConstants.DefaultLeaseDuration;
+
+    /// <summary>Gets or sets how often the holder renews a processor lease; shorter than
+    /// <see cref="LeaseDuration"/>, so that a renewal can fail and be retried before the lease lapses.</summary>
+    /// <value>The default value is 5 seconds.</value>
+    public TimeSpan LeaseRenewInterval { get; set; } = PostgreSqlConstants.DefaultLeaseRenewInterval;
+
+    /// <summary>Gets or sets how often an instance that does not hold a processor's lease tries to acquire it.</summary>
+    /// <value>The default value is 2 seconds.</value>
+    public TimeSpan LeaseAcquireInterval { get; set; } = PostgreSqlConstants.DefaultLeaseAcquireInterval;
 }

@@ -31,6 +31,7 @@ internal sealed class PostgreSqlOptionsValidator(bool hasDataSource) : IValidate
             failures.Add($"PostgreSql:PollInterval must be positive and at most {PostgreSqlConstants.MaxTimeSpan}, or Timeout.InfiniteTimeSpan to turn it off (was {options.PollInterval}).");
         }
 
+        ValidateLeases(options, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -42,6 +43,25 @@ internal sealed class PostgreSqlOptionsValidator(bool hasDataSource) : IValidate
         if (result.Failed)
         {
             throw new OptionsValidationException(Options.DefaultName, typeof(PostgreSqlOptions), result.Failures);
+        }
+    }
+
+    private static void ValidateLeases(PostgreSqlOptions options, List<string> failures)
+    {
+        ValidatePositive(nameof(options.LeaseDuration), options.LeaseDuration, failures);
+        ValidatePositive(nameof(options.LeaseRenewInterval), options.LeaseRenewInterval, failures);
+        ValidatePositive(nameof(options.LeaseAcquireInterval), options.LeaseAcquireInterval, failures);
+        if (options.LeaseRenewInterval > TimeSpan.Zero && options.LeaseRenewInterval >= options.LeaseDuration)
+        {
+            failures.Add($"PostgreSql:LeaseRenewInterval must be shorter than PostgreSql:LeaseDuration, so a lease is renewed before it lapses (was {options.LeaseRenewInterval}, lease duration {options.LeaseDuration}).");
+        }
+    }
+
+    private static void ValidatePositive(string name, TimeSpan value, List<string> failures)
+    {
+        if (value <= TimeSpan.Zero || value > PostgreSqlConstants.MaxTimeSpan)
+        {
+            failures.Add($"PostgreSql:{name} must be positive and at most {PostgreSqlConstants.MaxTimeSpan} (was {value}).");
         }
     }
 

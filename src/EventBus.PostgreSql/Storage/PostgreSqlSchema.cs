@@ -192,11 +192,24 @@ internal static partial class PostgreSqlSchema
         ON CONFLICT DO NOTHING;
         """;
 
+    // Processor leases (the outbox, each background projection): one row per processor. The holder and the fencing
+    // token change together when the lease changes hands, expiry is on the database clock, and a fenced checkpoint
+    // save locks the row it checks, so a takeover waits for a save in flight and then refuses the old holder's next one.
+    private const string V4 = """
+        CREATE TABLE {schema}.processor_leases (
+            name text NOT NULL PRIMARY KEY,
+            holder text,
+            fencing_token bigint NOT NULL,
+            expires_at timestamptz NOT NULL
+        );
+        """;
+
     public static IReadOnlyList<SchemaMigration> Migrations { get; } =
     [
         new(1, "event store, append function, snapshots and checkpoints", V1),
         new(2, "dead letters, idempotency inbox and saga instances", V2),
         new(3, "saga timeouts as claimable work", V3),
+        new(4, "processor leases", V4),
     ];
 
     /// <summary>Returns whether <paramref name="schema"/> is a name this package accepts (it is quoted anyway).</summary>

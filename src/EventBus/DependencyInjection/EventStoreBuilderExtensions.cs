@@ -5,6 +5,7 @@ using EventBus.DependencyInjection;
 using EventBus.EventStore;
 using EventBus.EventStore.Aggregates;
 using EventBus.EventStore.Checkpoints;
+using EventBus.EventStore.Leases;
 using EventBus.EventStore.Outbox;
 using EventBus.EventStore.Projections;
 using EventBus.EventStore.Serialization;
@@ -21,7 +22,7 @@ namespace EventBus;
 public static class EventStoreBuilderExtensions
 {
     /// <summary>Adds the event store: the embedded in-memory stores unless an <see cref="IEventStore"/>,
-    /// <see cref="ISnapshotStore"/> or <see cref="ICheckpointStore"/> is already registered, the typed
+    /// <see cref="ISnapshotStore"/>, <see cref="ICheckpointStore"/> or <see cref="IProcessorLeaseStore"/> is already registered, the typed
     /// <see cref="IEventStreams"/>, projections and the outbox that publishes appended events on the bus (both run as
     /// hosted services). Calling it again only applies <paramref name="configure"/> again.</summary>
     /// <param name="builder">The bus builder.</param>
@@ -43,6 +44,8 @@ public static class EventStoreBuilderExtensions
         services.TryAddSingleton<IEventStore, InMemoryEventStore>();
         services.TryAddSingleton<ISnapshotStore, InMemorySnapshotStore>();
         services.TryAddSingleton<ICheckpointStore, InMemoryCheckpointStore>();
+        services.TryAddSingleton<IProcessorLeaseStore, LocalProcessorLeaseStore>();
+        services.TryAddSingleton<ProcessorLeaseRunner>();
         services.TryAddSingleton<UpcasterChain>();
         services.TryAddSingleton<EventSerializer>();
         services.TryAddSingleton<ProjectionManager>();

@@ -1,6 +1,7 @@
 using EventBus.PostgreSql.DeadLetters;
 using EventBus.PostgreSql.EventStore;
 using EventBus.PostgreSql.EventStore.Checkpoints;
+using EventBus.PostgreSql.EventStore.Leases;
 using EventBus.PostgreSql.EventStore.Snapshots;
 using EventBus.PostgreSql.Idempotency;
 using EventBus.PostgreSql.Sagas;
@@ -120,5 +121,6 @@ public sealed class PostgreSqlEventBusBuilderExtensionsTests : IAsyncDisposable
         provider.GetRequiredService<IDeadLetterStore>().Should().BeOfType<PostgreSqlDeadLetterStore>();
         provider.GetRequiredService<ISagaStore>().Should().BeOfType<PostgreSqlSagaStore>();
         provider.GetRequiredService<IInbox>().Should().BeOfType<PostgreSqlInbox>();
+        provider.GetRequiredService<IProcessorLeaseStore>().Should().BeOfType<PostgreSqlProcessorLeaseStore>();
     }
 }

@@ -53,4 +53,41 @@ public sealed class PostgreSqlOptionsValidatorTests
         validator.Validate(null, new PostgreSqlOptions { PollInterval = Timeout.InfiniteTimeSpan }).Succeeded.Should().BeTrue();
         validator.Validate(null, new PostgreSqlOptions { PollInterval = TimeSpan.FromMilliseconds(-5) }).FailureMessage.Should().Contain("PollInterval");
     }
+
+    [Fact]
+    public void Validate_LeaseDefaults_Are15s5s2s_AndValid()
+    {
+        var options = new PostgreSqlOptions();
+
+        options.LeaseDuration.Should().Be(TimeSpan.FromSeconds(15));
+        options.LeaseRenewInterval.Should().Be(TimeSpan.FromSeconds(5));
+        options.LeaseAcquireInterval.Should().Be(TimeSpan.FromSeconds(2));
+        new PostgreSqlOptionsValidator(hasDataSource: true).Validate(null, options).Succeeded.Should().BeTrue();
+    }
+
+    [Theory]
+    [InlineData(nameof(PostgreSqlOptions.LeaseDuration), 0)]
+    [InlineData(nameof(PostgreSqlOptions.LeaseDuration), -1)]
+    [InlineData(nameof(PostgreSqlOptions.LeaseRenewInterval), 0)]
+    [InlineData(nameof(PostgreSqlOptions.LeaseAcquireInterval), -5)]
+    public void Validate_LeaseTimingNotPositive_IsRejectedNamingIt(string option, int milliseconds)
+    {
+        var options = new PostgreSqlOptions();
+        typeof(PostgreSqlOptions).GetProperty(option)!.SetValue(options, TimeSpan.FromMilliseconds(milliseconds));
+
+        var result = new PostgreSqlOptionsValidator(hasDataSource: true).Validate(null, options);
+
+        result.Failed.Should().BeTrue();
+        result.FailureMessage.Should().Contain($"PostgreSql:{option} must be positive");
+    }
+
+    [Fact]
+    public void Validate_RenewIntervalNotShorterThanTheLease_IsRejected()
+    {
+        var options = new PostgreSqlOptions { LeaseDuration = TimeSpan.FromSeconds(5), LeaseRenewInterval = TimeSpan.FromSeconds(5) };
+
+        var result = new PostgreSqlOptionsValidator(hasDataSource: true).Validate(null, options);
+
+        result.FailureMessage.Should().Contain("PostgreSql:LeaseRenewInterval must be shorter than PostgreSql:LeaseDuration");
+    }
 }

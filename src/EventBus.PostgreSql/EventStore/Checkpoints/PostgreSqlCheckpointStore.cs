@@ -51,7 +51,7 @@ internal sealed class PostgreSqlCheckpointStore : ICheckpointStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static void ValidateName(string name)
+    internal static void ValidateName(string name)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         if (name.Length > PostgreSqlConstants.MaxCheckpointNameLength)

@@ -18,7 +18,9 @@ namespace EventBus.EventStore.Outbox;
 /// acknowledger takes the outcomes in position order and saves the checkpoint every
 /// <see cref="EventStoreOptions.OutboxBatchSize"/> events and whenever it catches up. An event the outbox cannot read
 /// is dead-lettered under <c>$outbox</c> and counts as finished. If the bus stops before an event is finished, the
-/// checkpoint stays before it and the event is published again after the next start.
+/// checkpoint stays before it and the event is published again after the next start. With several app instances on
+/// one store the outbox runs under the <c>$outbox</c> processor lease, on one instance at a time; the bus
+/// subscriptions it feeds (durable subscriptions) are thereby served by that instance only.
 /// </remarks>
 internal sealed class OutboxPublisher(
     IEventStore store,
@@ -35,9 +37,14 @@ internal sealed class OutboxPublisher(
 
     public static string CheckpointName => EventStoreConstants.OutboxCheckpointName;
 
-    /// <summary>Publishes and acknowledges until <paramref name="stoppingToken"/> fires or the bus closes; what was
-    /// acknowledged by then is checkpointed before this returns.</summary>
-    public async Task RunAsync(CancellationToken stoppingToken)
+    private ILogger Logger => logger;
+
+    /// <summary>Publishes and acknowledges, while <paramref name="lease"/> is held, until
+    /// <paramref name="stoppingToken"/> fires or the bus closes; what was acknowledged by then is checkpointed through
+    /// the lease before this returns.</summary>
+    /// <exception cref="ProcessorLeaseLostException">A checkpoint save found the lease taken over: publishing stopped
+    /// and nothing more was recorded.</exception>
+    public async Task RunAsync(IProcessorLease lease, CancellationToken stoppingToken)
     {
         var acknowledged = await LoadCheckpointAsync(stoppingToken).ConfigureAwait(false);
         if (acknowledged is null)
@@ -45,17 +52,24 @@ internal sealed class OutboxPublisher(
             return;
         }
 
+        using var running = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var window = new SemaphoreSlim(EventStoreConstants.OutboxWindow);
         var pending = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
-        var acknowledging = AcknowledgeAsync(pending.Reader, window, acknowledged.Value);
+        var acknowledger = new Acknowledger(this, lease, running);
+        var acknowledging = acknowledger.RunAsync(pending.Reader, window, acknowledged.Value);
         try
         {
-            await PublishAsync(pending.Writer, window, acknowledged.Value, stoppingToken).ConfigureAwait(false);
+            await PublishAsync(pending.Writer, window, acknowledged.Value, running.Token).ConfigureAwait(false);
         }
         finally
         {
             pending.Writer.TryComplete();
             await acknowledging.ConfigureAwait(false);
+        }
+
+        if (acknowledger.Lost is { } lost)
+        {
+            throw lost;
         }
     }
 
@@ -161,64 +175,82 @@ internal sealed class OutboxPublisher(
         }
     }
 
-    /// <summary>Takes outcomes in position order and checkpoints the last position whose event, and every one before
-    /// it, is finished.</summary>
-    private async Task AcknowledgeAsync(ChannelReader<Pending> pending, SemaphoreSlim window, long acknowledged)
+    /// <summary>Takes outcomes in position order and checkpoints, through the lease, the last position whose event,
+    /// and every one before it, is finished. When a save finds the lease taken over it stops publishing and records
+    /// nothing more.</summary>
+    private sealed class Acknowledger(OutboxPublisher outbox, IProcessorLease lease, CancellationTokenSource running)
     {
-        var saved = acknowledged;
-        var interrupted = false;
-        while (await pending.WaitToReadAsync().ConfigureAwait(false))
+        public ProcessorLeaseLostException? Lost { get; private set; }
+
+        public async Task RunAsync(ChannelReader<Pending> pending, SemaphoreSlim window, long acknowledged)
         {
-            while (pending.TryRead(out var next))
+            var saved = acknowledged;
+            var interrupted = false;
+            while (await pending.WaitToReadAsync().ConfigureAwait(false))
             {
-                if (!next.Outcomes.IsCompleted && acknowledged > saved)
+                while (pending.TryRead(out var next))
                 {
-                    // About to wait for a slow event: record what is finished before it first.
-                    saved = await SaveAsync(acknowledged, saved).ConfigureAwait(false);
+                    if (!next.Outcomes.IsCompleted && acknowledged > saved)
+                    {
+                        // About to wait for a slow event: record what is finished before it first.
+                        saved = await SaveAsync(acknowledged, saved).ConfigureAwait(false);
+                    }
+
+                    var outcomes = await next.Outcomes.ConfigureAwait(false);
+                    window.Release();
+                    if (interrupted || Lost is not null)
+                    {
+                        continue;
+                    }
+
+                    if (!outcomes.All(o => o.IsFinal))
+                    {
+                        // The bus stopped before this event was finished: the checkpoint stays before it, for good in this run.
+                        interrupted = true;
+                        continue;
+                    }
+
+                    acknowledged = next.Position;
+                    if (acknowledged - saved >= outbox._batchSize)
+                    {
+                        saved = await SaveAsync(acknowledged, saved).ConfigureAwait(false);
+                    }
                 }
 
-                var outcomes = await next.Outcomes.ConfigureAwait(false);
-                window.Release();
-                if (interrupted)
-                {
-                    continue;
-                }
-
-                if (!outcomes.All(o => o.IsFinal))
-                {
-                    // The bus stopped before this event was finished: the checkpoint stays before it, for good in this run.
-                    interrupted = true;
-                    continue;
-                }
-
-                acknowledged = next.Position;
-                if (acknowledged - saved >= _batchSize)
+                if (acknowledged > saved)
                 {
                     saved = await SaveAsync(acknowledged, saved).ConfigureAwait(false);
                 }
             }
+        }
 
-            if (acknowledged > saved)
+        private async ValueTask<long> SaveAsync(long position, long saved)
+        {
+            if (Lost is not null)
             {
-                saved = await SaveAsync(acknowledged, saved).ConfigureAwait(false);
+                return saved;
             }
-        }
-    }
 
-    private async ValueTask<long> SaveAsync(long position, long saved)
-    {
-        try
-        {
-            // Not cancellable: what is finished should be recorded even while stopping.
-            await checkpoints.SaveAsync(CheckpointName, position, CancellationToken.None).ConfigureAwait(false);
-            Log.OutboxPublished(logger, position);
-            return position;
-        }
-        catch (Exception ex)
-        {
-            // The next save carries it; until then a restart publishes a little more again.
-            Log.OutboxPublishFailed(logger, position, TimeSpan.Zero, ex);
-            return saved;
+            try
+            {
+                // Not cancellable: what is finished should be recorded even while stopping.
+                await lease.SaveCheckpointAsync(position, CancellationToken.None).ConfigureAwait(false);
+                Log.OutboxPublished(outbox.Logger, position);
+                return position;
+            }
+            catch (ProcessorLeaseLostException ex)
+            {
+                // Another instance publishes from the checkpoint it finds: stop reading here at once.
+                Lost = ex;
+                await running.CancelAsync().ConfigureAwait(false);
+                return saved;
+            }
+            catch (Exception ex)
+            {
+                // The next save carries it; until then a restart publishes a little more again.
+                Log.OutboxPublishFailed(outbox.Logger, position, TimeSpan.Zero, ex);
+                return saved;
+            }
         }
     }
 

@@ -22,6 +22,7 @@ internal sealed class ProjectionRunner
     private readonly Lock _waitersLock = new();
     private readonly List<(long Position, TaskCompletionSource Reached)> _waiters = [];
     private long _position = NotLoaded;
+    private IProcessorLease? _lease;
 
     public ProjectionRunner(string name, IProjection projection, ProjectionOptions options, IEventStore store, UnreadableEvents serializer, ICheckpointStore checkpoints, TimeProvider timeProvider, ILogger logger)
     {
@@ -43,6 +44,46 @@ internal sealed class ProjectionRunner
     public IProjection Projection => _projection;
 
     public async ValueTask<long> GetPositionAsync(CancellationToken cancellationToken) => await EnsureLoadedAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Starts a term under <paramref name="lease"/>: the position is reloaded from the checkpoint (another
+    /// instance may have moved it, or rebuilt the projection) and checkpoints are written through the lease, fenced,
+    /// until <see cref="EndTerm"/>.</summary>
+    public async ValueTask BeginTermAsync(IProcessorLease lease, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var stored = await _checkpoints.LoadAsync(Name, cancellationToken).ConfigureAwait(false) ?? 0;
+            Publish(stored);
+            Volatile.Write(ref _lease, lease);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Ends the term of <paramref name="lease"/>: checkpoints are no longer written through it.</summary>
+    public void EndTerm(IProcessorLease lease) => Interlocked.CompareExchange(ref _lease, null, lease);
+
+    /// <summary>While another instance holds the lease, follows the checkpoint it writes, so that waiters for a
+    /// position on this instance are released as that instance gets there.</summary>
+    public async Task FollowAsync(CancellationToken cancellationToken)
+    {
+        var stored = await _checkpoints.LoadAsync(Name, cancellationToken).ConfigureAwait(false) ?? 0;
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Volatile.Read(ref _lease) is null && stored > Volatile.Read(ref _position))
+            {
+                Publish(stored);
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
 
     public async ValueTask CatchUpAsync(CancellationToken cancellationToken)
     {
@@ -165,7 +206,7 @@ internal sealed class ProjectionRunner
             await SaveAsync(position, cancellationToken).ConfigureAwait(false);
             Log.ProjectionCaughtUp(_logger, Name, position);
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not ProcessorLeaseLostException)
         {
             if (position > saved)
             {
@@ -184,7 +225,22 @@ internal sealed class ProjectionRunner
 
     private async ValueTask SaveAsync(long position, CancellationToken cancellationToken)
     {
-        await _checkpoints.SaveAsync(Name, position, cancellationToken).ConfigureAwait(false);
+        if (Volatile.Read(ref _lease) is { } lease)
+        {
+            // Fenced: refused once another instance has taken the projection over.
+            await lease.SaveCheckpointAsync(position, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await _checkpoints.SaveAsync(Name, position, cancellationToken).ConfigureAwait(false);
+        }
+
+        Publish(position);
+    }
+
+    /// <summary>Records the position the projection is at and releases the waiters it satisfies.</summary>
+    private void Publish(long position)
+    {
         lock (_waitersLock)
         {
             Volatile.Write(ref _position, position);
