@@ -35,6 +35,9 @@ internal sealed class ChannelEventBus : IEventBus, IAcknowledgingPublisher, IEve
     private int _sequence;
     private volatile EventBusState _state = EventBusState.Created;
 
+    // The type name last validated for PublishAsync(payload); racing publishers at worst validate a name twice.
+    private string? _lastValidatedType;
+
     public ChannelEventBus(
         IOptions<EventBusOptions> options,
         IEventTypeRegistry types,
@@ -103,6 +106,13 @@ internal sealed class ChannelEventBus : IEventBus, IAcknowledgingPublisher, IEve
         var parent = EventContext.Current;
         var time = _timeProvider.GetUtcNow();
         var type = _types.GetTypeName<T>();
+        if (!ReferenceEquals(type, _lastValidatedType))
+        {
+            // A registry returns the same name instance per payload type: validate each name once, not per publish.
+            EventTypeName.Validate(type, "T");
+            _lastValidatedType = type;
+        }
+
         var id = options?.Id;
         var @event = new Event<T>(type, payload, id, id is null ? EventIds.NewUuid(time) : default)
         {

@@ -42,7 +42,7 @@ public record Event
     /// <param name="payload">The event data.</param>
     /// <exception cref="ArgumentException"><paramref name="type"/> is not a valid event type name.</exception>
     public Event(string type, object? payload = null)
-        : this(type, payload, null, Guid.CreateVersion7())
+        : this(EventTypeName.Validate(type, nameof(type)), payload, null, Guid.CreateVersion7())
     {
     }
 
@@ -55,10 +55,10 @@ public record Event
     }
 
     /// <summary>Initializes a new instance whose id is <paramref name="id"/> when given, else <paramref name="uuid"/>,
-    /// formatted when first read.</summary>
+    /// formatted when first read; <paramref name="type"/> was validated by the caller.</summary>
     private protected Event(string type, object? payload, string? id, Guid uuid)
     {
-        _type = EventTypeName.Validate(type, nameof(type));
+        _type = type;
         _id = id;
         _uuid = uuid;
         Payload = payload;

@@ -19,7 +19,7 @@ public sealed record Event<T> : Event
     }
 
     /// <summary>Initializes a new instance with the id <paramref name="id"/> when given, else <paramref name="uuid"/>
-    /// formatted when first read.</summary>
+    /// formatted when first read; <paramref name="type"/> must have been validated (<see cref="EventTypeName.Validate"/>).</summary>
     internal Event(string type, T payload, string? id, Guid uuid)
         : base(type, payload, id, uuid)
     {
