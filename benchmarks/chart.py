@@ -32,8 +32,10 @@ SIZE_UNITS = {"B": 1.0, "KB": 1024.0, "MB": 1024.0**2, "GB": 1024.0**3}
 
 BASELINE = "RawChannel"
 EVENTBUS = "EventBus_Typed"
+DEFAULT_PATH = "EventBus_Default"
 DISPATCH_ORDER = [
     "RawChannel",
+    "EventBus_Default",
     "EventBus_Typed",
     "EventBus_Wildcard",
     "EventBus_PublishPayload",
@@ -45,11 +47,12 @@ DISPATCH_ORDER = [
 ]
 LABELS = {
     "RawChannel": "Channel<T> per subscriber (baseline)",
+    "EventBus_Default": "EventBus default path: PublishAsync<T>(payload), default failure policy",
     "EventBus_Typed": "EventBus, Subscribe<T>, pre-built envelope",
     "EventBus_Wildcard": "EventBus, Subscribe(\"bench.#\"), pre-built envelope",
     "EventBus_Envelope": "EventBus, Subscribe<T>, pre-built envelope",
     "EventBus_PublishPayload": "EventBus, PublishAsync<T>(payload)",
-    "EventBus_DefaultPolicy": "EventBus, Subscribe<T>, default failure policy (Polly)",
+    "EventBus_DefaultPolicy": "EventBus, Subscribe<T>, pre-built envelope, default failure policy",
     "Akka_EventStream": "Akka.NET EventStream",
     "MassTransit_Mediator": "MassTransit mediator",
     "Wolverine_LocalQueues": "Wolverine local queues",
@@ -153,6 +156,11 @@ def mean(row: dict[str, str] | None) -> float | None:
     return parse_time(row.get("Mean")) if row else None
 
 
+def median(row: dict[str, str] | None) -> float | None:
+    """The median time: what a typical iteration took (a bimodal run drags its mean towards the slow mode)."""
+    return parse_time(row.get("Median")) if row else None
+
+
 # ----------------------------------------------------------------------------------------------- SVG
 
 
@@ -254,60 +262,116 @@ def dispatch_section(report: Report, out: list[str], claims: list) -> list[tuple
     pivot: dict[str, tuple[str, dict[str, str]]] = {}
     subscriber_counts = sorted({int(r["Subscribers"]) for r in report.rows if r.get("Subscribers", "").isdigit()})
     out.append("## Dispatch throughput\n")
-    out.append("Time per published event until every subscriber's handler has run for it (delivered, not just enqueued).\n")
+    out.append("Time per published event until every subscriber's handler has run for it (delivered, not just enqueued); "
+               "medians of the iterations, and ratios of medians.\n")
     for subscribers in subscriber_counts:
         key = str(subscribers)
-        base = mean(report.find(BASELINE, Subscribers=key))
-        ours = mean(report.find(EVENTBUS, Subscribers=key))
+        base = median(report.find(BASELINE, Subscribers=key))
+        ours = median(report.find(EVENTBUS, Subscribers=key))
+        default = median(report.find(DEFAULT_PATH, Subscribers=key))
         out.append(f"\n### {subscribers} subscriber{'s' if subscribers > 1 else ''}\n")
-        out.append("| Bus | Mean per event | Events/s | Throughput vs raw channel | EventBus faster by | Allocated per event |")
-        out.append("|---|---:|---:|---:|---:|---:|")
+        out.append("| Bus | Median per event | Min – max | Events/s | Throughput vs raw channel | EventBus default path faster by | Allocated per event |")
+        out.append("|---|---:|---:|---:|---:|---:|---:|")
         bars = []
         for method in DISPATCH_ORDER:
             row = report.find(method, Subscribers=key)
-            value = mean(row)
+            value = median(row)
             if value is None:
                 continue
             throughput_ratio = base / value if base else float("nan")
-            faster = value / ours if ours else float("nan")
+            faster = value / default if default else float("nan")
             out.append(
-                f"| {md(LABELS.get(method, method))} | {format_time(value)} | {format_rate(1e9 / value)} | "
-                f"{throughput_ratio:.2f}× | {'—' if method.startswith('EventBus') or method == BASELINE else f'{faster:,.1f}×'} | "
+                f"| {md(LABELS.get(method, method))} | {format_time(value)} | {row.get('Min', '?')} – {row.get('Max', '?')} | "
+                f"{format_rate(1e9 / value)} | {throughput_ratio:.2f}× | "
+                f"{'—' if method.startswith('EventBus') or method == BASELINE else f'{faster:,.2f}×'} | "
                 f"{format_bytes(parse_size(row.get('Allocated')))} |"
             )
             bars.append((LABELS.get(method, method), 1e9 / value,
                          f"{format_rate(1e9 / value)}  ({throughput_ratio:.2f}× raw)", css_for(method)))
         panels.append((f"{subscribers} subscriber{'s' if subscribers > 1 else ''}", bars))
+        row_key = str(subscribers)
+        if base and default:
+            mark = (" ✅" if base / default >= 0.3 else " ❌") if subscribers == 1 else ""
+            pivot.setdefault("Default path (PublishAsync<T>(payload), default failure policy): throughput vs raw channel",
+                             ("≥ 0.3× with 1", {}))[1][row_key] = f"{base / default:.2f}×{mark}"
+            akka = median(report.find("Akka_EventStream", Subscribers=key))
+            if akka:
+                factor = akka / default
+                text = f"{factor:,.2f}× faster" if factor >= 1 else f"{1 / factor:,.2f}× slower"
+                pivot.setdefault("Default path vs Akka.NET EventStream", ("≥ 1× (as fast or faster)", {}))[1][row_key] = (
+                    f"{text} {'✅' if factor >= 1 else '❌'}")
+            default_row = report.find(DEFAULT_PATH, Subscribers=key)
+            one_row = report.find(DEFAULT_PATH, Subscribers=str(subscriber_counts[0]))
+            allocated = parse_size(default_row.get("Allocated"))
+            envelope = parse_size(one_row.get("Allocated")) if one_row else None
+            ok = allocated is not None and envelope is not None and allocated <= envelope and allocated <= 160
+            pivot.setdefault("Default path: allocated per published event", ("the envelope only, 0 B per delivery", {}))[1][row_key] = (
+                f"{format_bytes(allocated)} {'✅' if ok else '❌'}")
         if base and ours:
-            row_key = str(subscribers)
-            mark = (" ✅" if base / ours >= 0.6 else " ❌") if subscribers in (1, 4) else ""
-            pivot.setdefault("Throughput vs raw channel (Subscribe<T>, pre-built envelope, no failure policy)", ("≥ 0.6× with 1 and 4", {}))[1][row_key] = f"{base / ours:.2f}×{mark}"
-            for peer, target in (("Wolverine_LocalQueues", 30), ("MassTransit_Mediator", 30), ("MassTransit_InMemory", 30), ("Akka_EventStream", 2)):
-                theirs = mean(report.find(peer, Subscribers=key))
-                if theirs:
-                    factor = theirs / ours
+            mark = (" ✅" if base / ours >= 0.6 else " ❌") if subscribers == 1 else ""
+            pivot.setdefault("No failure policy, pre-built envelope (Subscribe<T>): throughput vs raw channel", ("≥ 0.6× with 1", {}))[1][row_key] = f"{base / ours:.2f}×{mark}"
+            for peer in ("Wolverine_LocalQueues", "MassTransit_Mediator", "MassTransit_InMemory"):
+                theirs = median(report.find(peer, Subscribers=key))
+                if theirs and default:
+                    factor = theirs / default
                     text = f"{factor:,.1f}× faster" if factor >= 1 else f"{1 / factor:,.1f}× slower"
-                    pivot.setdefault(f"EventBus vs {LABELS[peer]}", (f"≥ {target}× faster", {}))[1][row_key] = f"{text} {'✅' if factor >= target else '❌'}"
+                    pivot.setdefault(f"Default path vs {LABELS[peer]}", ("reported", {}))[1][row_key] = text
             allocated = parse_size(report.find(EVENTBUS, Subscribers=key).get("Allocated"))
             ok = allocated is not None and allocated < subscribers
-            pivot.setdefault("Allocated per published event (delegate handlers, pre-built envelope, no failure policy)", ("nothing per delivery", {}))[1][row_key] = f"{format_bytes(allocated)} {'✅' if ok else '❌'}"
-            payload_row = report.find("EventBus_PublishPayload", Subscribers=key)
-            payload = mean(payload_row)
-            if payload:
-                pivot.setdefault("PublishAsync<T>(payload): envelope built, id and stamps, per event", ("reported", {}))[1][row_key] = (
-                    f"+{format_time(payload - ours)}, {format_bytes(parse_size(payload_row.get('Allocated')))}")
+            pivot.setdefault("No failure policy, pre-built envelope: allocated per published event", ("nothing per delivery", {}))[1][row_key] = f"{format_bytes(allocated)} {'✅' if ok else '❌'}"
             policy_row = report.find("EventBus_DefaultPolicy", Subscribers=key)
-            policy = mean(policy_row)
+            policy = median(policy_row)
             if policy:
-                pivot.setdefault("Default failure policy (retry, timeouts, breaker), per event", ("reported", {}))[1][row_key] = (
-                    f"+{format_time(policy - ours)}, {format_bytes(parse_size(policy_row.get('Allocated')))} ({base / policy:.2f}× raw)")
+                pivot.setdefault("Default failure policy, pre-built envelope: cost over no policy, per event", ("reported", {}))[1][row_key] = (
+                    f"+{format_time(max(policy - ours, 0))}, {format_bytes(parse_size(policy_row.get('Allocated')))} ({base / policy:.2f}× raw)")
     if pivot:
         counts = [str(c) for c in subscriber_counts]
-        claims.append(("| Dispatch | " + " | ".join(f"{c} subscriber{'s' if c != '1' else ''}" for c in counts) + " | Target |",
+        claims.append(("| Dispatch (ratios of medians) | " + " | ".join(f"{c} subscriber{'s' if c != '1' else ''}" for c in counts) + " | Target |",
                        "|---|" + "---:|" * len(counts) + "---|"))
         for metric, (target, cells) in pivot.items():
             claims.append((f"| {md(metric)} | " + " | ".join(cells.get(c, "—") for c in counts) + f" | {target} |",))
     return panels
+
+
+def full_queue_section(report: Report, out: list[str], claims: list) -> None:
+    never, full = report.find("NeverFull"), report.find("FullQueue")
+    out.append("\n## Full queue (backpressure)\n")
+    out.append("One publisher outrunning one subscriber (default failure policy, pre-built envelopes), 1,000,000 events per "
+               "invocation: capacity 1,000 (full most of the time) against capacity 1,000,000 (never full). System calls: "
+               "[full-queue-strace.md](full-queue-strace.md).\n")
+    out.append("| Queue | Median per event | Min – max | Allocated per event |")
+    out.append("|---|---:|---:|---:|")
+    for label, row in (("never full (capacity 1,000,000)", never), ("full (capacity 1,000)", full)):
+        if row:
+            out.append(f"| {label} | {row.get('Median', '?')} | {row.get('Min', '?')} – {row.get('Max', '?')} | {format_bytes(parse_size(row.get('Allocated')))} |")
+    if never and full and median(never) and median(full):
+        ratio = median(never) / median(full)
+        allocated = parse_size(full.get("Allocated"))
+        ok = ratio >= 0.8 and allocated == 0
+        claims.append(f"| Full queue | Throughput with capacity 1,000 vs never full (1,000,000 events), allocated per event | "
+                      f"{ratio:.2f}×, {format_bytes(allocated)} | ≥ 0.8×, 0 B {'✅' if ok else '❌'} |")
+
+
+def steady_rate_section(report: Report, out: list[str], claims: list) -> None:
+    out.append("\n## Latency at 200,000 events/s\n")
+    out.append("One event every 5 µs; per delivery, the time from when its event was due to the first statement of its handler "
+               "(a publisher held back shows up instead of hiding). EventBus on its default path.\n")
+    out.append("| Bus | Subscribers | P50 | P99 | P99.9 |")
+    out.append("|---|---:|---:|---:|---:|")
+    for row in report.rows:
+        out.append(f"| {md(LABELS.get(row['Method'], row['Method']))} | {row.get('Subscribers', '?')} | {row.get('P50 latency', '?')} | "
+                   f"{row.get('P99 latency', '?')} | {row.get('P99.9 latency', '?')} |")
+    for subscribers in sorted({r.get("Subscribers", "") for r in report.rows}):
+        raw = report.find("RawChannel", Subscribers=subscribers)
+        ours = report.find(DEFAULT_PATH, Subscribers=subscribers)
+        if not raw or not ours:
+            continue
+        raw_p99, our_p99 = parse_time(raw.get("P99 latency")), parse_time(ours.get("P99 latency"))
+        if raw_p99 and our_p99:
+            ratio = our_p99 / raw_p99
+            claims.append(f"| Latency | p99 at 200,000 events/s, {subscribers} subscriber{'s' if subscribers != '1' else ''}: "
+                          f"default path vs raw channel | {ratio:.2f}× ({ours.get('P99 latency')} vs {raw.get('P99 latency')}) | "
+                          f"≤ 2× {'✅' if ratio <= 2 else '❌'} |")
 
 
 def latency_section(report: Report, out: list[str], claims: list) -> None:
@@ -540,6 +604,12 @@ def main() -> int:
             panels, "published events per second (higher is better)", log_scale=True)
         (args.results / "dispatch-throughput.svg").write_text(svg, encoding="utf-8")
         readme_chart.append("dispatch-throughput.svg")
+    full_queue = pick("FullQueueBenchmark")
+    if full_queue:
+        full_queue_section(full_queue, out, claims)
+    steady = pick("SteadyRateLatencyBenchmark")
+    if steady:
+        steady_rate_section(steady, out, claims)
     latency = pick("PublishLatencyBenchmark")
     if latency:
         latency_section(latency, out, claims)
