@@ -5,10 +5,12 @@ using Microsoft.Extensions.Logging;
 
 namespace EventBus.Sqlite.Storage;
 
-/// <summary>The one writer of a database: a dedicated thread that takes every write queued since its last commit
-/// (up to a limit) and runs them in one <c>BEGIN IMMEDIATE</c> transaction, so concurrent appends share one commit
-/// and one flush to disk (group commit). Each request runs under its own savepoint: a request that fails is rolled
-/// back alone and its caller gets its own exception once the others committed.</summary>
+/// <summary>The one writer of a database. A write that finds the writer idle runs at once on its caller's thread, in
+/// its own <c>BEGIN IMMEDIATE</c> transaction (no hand-off to another thread and back). Writes that arrive while a
+/// transaction is running queue up; a dedicated thread then takes every write queued since the last commit (up to a
+/// limit) and runs them in one transaction, so concurrent appends share one commit and one flush to disk (group
+/// commit). In a shared transaction each request runs under its own savepoint: a request that fails is rolled back
+/// alone and its caller gets its own exception once the others committed.</summary>
 internal sealed class SqliteWriter : IDisposable
 {
     private const string Savepoint = "eventbus_write";
@@ -22,7 +24,11 @@ internal sealed class SqliteWriter : IDisposable
     private readonly Action<long> _committed;
     private readonly ILogger _logger;
     private readonly Thread _thread;
+    private readonly List<WriteRequest> _alone = new(1);
     private bool _closed;
+
+    // True while a caller or the writer thread runs a transaction on the connection (guarded by _gate).
+    private bool _writing;
     private long _transactions;
 
     public SqliteWriter(SqliteSession session, SqliteOptions options, string dataSource, Action<long> committed, ILogger logger)
@@ -52,15 +58,47 @@ internal sealed class SqliteWriter : IDisposable
         }
     }
 
+    /// <summary>Runs <paramref name="request"/> on the calling thread when the writer is idle and nothing is queued;
+    /// otherwise queues it for the writer thread. Either way its task completes only after its transaction ended.</summary>
     public void Enqueue(WriteRequest request)
     {
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_closed, this);
-            _queue.Enqueue(request);
-            if (_queue.Count == 1)
+            if (_writing || _queue.Count > 0)
             {
-                Monitor.Pulse(_gate);
+                _queue.Enqueue(request);
+                if (!_writing && _queue.Count == 1)
+                {
+                    Monitor.Pulse(_gate);
+                }
+
+                return;
+            }
+
+            _writing = true;
+        }
+
+        try
+        {
+            if (request.TryStart())
+            {
+                _alone.Add(request);
+                Commit(_alone);
+            }
+        }
+        finally
+        {
+            _alone.Clear();
+            lock (_gate)
+            {
+                _writing = false;
+
+                // Writes that queued up meanwhile (or a Dispose waiting for this one) go to the writer thread.
+                if (_queue.Count > 0 || _closed)
+                {
+                    Monitor.Pulse(_gate);
+                }
             }
         }
     }
@@ -90,7 +128,7 @@ internal sealed class SqliteWriter : IDisposable
         {
             lock (_gate)
             {
-                while (_queue.Count == 0 && !_closed)
+                while (_writing || (_queue.Count == 0 && !_closed))
                 {
                     Monitor.Wait(_gate);
                 }
@@ -107,12 +145,24 @@ internal sealed class SqliteWriter : IDisposable
                         batch.Add(request);
                     }
                 }
+
+                _writing = batch.Count > 0;
             }
 
             if (batch.Count > 0)
             {
-                Commit(batch);
-                batch.Clear();
+                try
+                {
+                    Commit(batch);
+                }
+                finally
+                {
+                    batch.Clear();
+                    lock (_gate)
+                    {
+                        _writing = false;
+                    }
+                }
             }
         }
     }
@@ -120,35 +170,12 @@ internal sealed class SqliteWriter : IDisposable
     private void Commit(List<WriteRequest> batch)
     {
         _session.PendingHead = 0;
+        bool committed;
         try
         {
-            using (var transaction = _session.Connection.BeginTransaction(deferred: false))
-            {
-                _session.Transaction = transaction;
-                foreach (var request in batch)
-                {
-                    transaction.Save(Savepoint);
-                    try
-                    {
-                        request.Run(_session);
-                    }
-                    catch (Exception ex)
-                    {
-                        // Undo this request only. When SQLite already rolled the whole transaction back (disk full,
-                        // I/O error) the savepoint is gone too: then the request's error fails everyone.
-                        if (!TryRollbackToSavepoint(transaction))
-                        {
-                            ExceptionDispatchInfo.Throw(ex);
-                        }
-
-                        request.SetError(ex);
-                    }
-
-                    transaction.Release(Savepoint);
-                }
-
-                transaction.Commit();
-            }
+            using var transaction = _session.Connection.BeginTransaction(deferred: false);
+            _session.Transaction = transaction;
+            committed = batch.Count == 1 ? RunAlone(transaction, batch[0]) : RunShared(transaction, batch);
         }
         catch (Exception ex)
         {
@@ -166,16 +193,87 @@ internal sealed class SqliteWriter : IDisposable
             _session.Transaction = null;
         }
 
-        Interlocked.Increment(ref _transactions);
-        Log.WritesCommitted(_logger, batch.Count);
-        if (_session.PendingHead > 0)
+        if (committed)
         {
-            _committed(_session.PendingHead);
+            Interlocked.Increment(ref _transactions);
+            Log.WritesCommitted(_logger, batch.Count);
+            if (_session.PendingHead > 0)
+            {
+                _committed(_session.PendingHead);
+            }
         }
 
         foreach (var request in batch)
         {
             request.Complete();
+        }
+    }
+
+    /// <summary>A write alone in its transaction needs no savepoint (two statements fewer per commit): when it fails,
+    /// the whole transaction is rolled back instead.</summary>
+    /// <returns><see langword="true"/> when the transaction committed; <see langword="false"/> when the request failed
+    /// and was rolled back.</returns>
+    private bool RunAlone(SqliteTransaction transaction, WriteRequest request)
+    {
+        try
+        {
+            request.Run(_session);
+        }
+        catch (Exception ex)
+        {
+            // When SQLite already rolled the transaction back (disk full, I/O error) the request's error fails it as a
+            // transaction error, as in a shared transaction.
+            if (!TryRollback(transaction))
+            {
+                ExceptionDispatchInfo.Throw(ex);
+            }
+
+            request.SetError(ex);
+            return false;
+        }
+
+        transaction.Commit();
+        return true;
+    }
+
+    private bool RunShared(SqliteTransaction transaction, List<WriteRequest> batch)
+    {
+        foreach (var request in batch)
+        {
+            transaction.Save(Savepoint);
+            try
+            {
+                request.Run(_session);
+            }
+            catch (Exception ex)
+            {
+                // Undo this request only. When SQLite already rolled the whole transaction back (disk full, I/O
+                // error) the savepoint is gone too: then the request's error fails everyone.
+                if (!TryRollbackToSavepoint(transaction))
+                {
+                    ExceptionDispatchInfo.Throw(ex);
+                }
+
+                request.SetError(ex);
+            }
+
+            transaction.Release(Savepoint);
+        }
+
+        transaction.Commit();
+        return true;
+    }
+
+    private static bool TryRollback(SqliteTransaction transaction)
+    {
+        try
+        {
+            transaction.Rollback();
+            return true;
+        }
+        catch (SqliteException)
+        {
+            return false;
         }
     }
 
