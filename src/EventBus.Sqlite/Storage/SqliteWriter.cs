@@ -2,6 +2,7 @@ using System.Runtime.ExceptionServices;
 using EventBus.Sqlite.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
+using SQLitePCL;
 
 namespace EventBus.Sqlite.Storage;
 
@@ -21,6 +22,7 @@ internal sealed class SqliteWriter : IDisposable
     private readonly int _maxBatch;
     private readonly string _dataSource;
     private readonly TimeSpan _busyTimeout;
+    private readonly int _busyTimeoutMilliseconds;
     private readonly Action<long> _committed;
     private readonly ILogger _logger;
     private readonly Thread _thread;
@@ -36,6 +38,7 @@ internal sealed class SqliteWriter : IDisposable
         _session = session;
         _maxBatch = options.MaxWritesPerTransaction;
         _busyTimeout = options.BusyTimeout;
+        _busyTimeoutMilliseconds = (int)options.BusyTimeout.TotalMilliseconds;
         _dataSource = dataSource;
         _committed = committed;
         _logger = logger;
@@ -79,9 +82,13 @@ internal sealed class SqliteWriter : IDisposable
             _writing = true;
         }
 
+        var queue = false;
         try
         {
-            if (request.TryStart())
+            // Another process holding the file's write lock would make the caller's thread wait for it: then the
+            // writer thread waits instead, as for every queued write.
+            queue = !WriteLockIsFree();
+            if (!queue && request.TryStart())
             {
                 _alone.Add(request);
                 Commit(_alone);
@@ -93,6 +100,10 @@ internal sealed class SqliteWriter : IDisposable
             lock (_gate)
             {
                 _writing = false;
+                if (queue)
+                {
+                    _queue.Enqueue(request);
+                }
 
                 // Writes that queued up meanwhile (or a Dispose waiting for this one) go to the writer thread.
                 if (_queue.Count > 0 || _closed)
@@ -262,6 +273,28 @@ internal sealed class SqliteWriter : IDisposable
 
         transaction.Commit();
         return true;
+    }
+
+    /// <summary>Takes and releases the file's write lock without waiting (busy timeout 0 for the attempt): false when
+    /// another connection holds it. A connection that takes it in between only delays the caller by its transaction.</summary>
+    private bool WriteLockIsFree()
+    {
+        var handle = _session.Connection.Handle!;
+        raw.sqlite3_busy_timeout(handle, 0);
+        try
+        {
+            if (raw.sqlite3_exec(handle, "BEGIN IMMEDIATE") != raw.SQLITE_OK)
+            {
+                return false;
+            }
+
+            raw.sqlite3_exec(handle, "ROLLBACK");
+            return true;
+        }
+        finally
+        {
+            raw.sqlite3_busy_timeout(handle, _busyTimeoutMilliseconds);
+        }
     }
 
     private static bool TryRollback(SqliteTransaction transaction)
