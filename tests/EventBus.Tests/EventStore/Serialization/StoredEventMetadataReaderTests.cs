@@ -10,7 +10,7 @@ namespace EventBus.Tests.EventStore.Serialization;
 public sealed class StoredEventMetadataReaderTests
 {
     private static readonly Gen<string?> Text = Gen.OneOf(
-        Gen.Const<string?>(null),
+        Gen.Const((string?)null),
         Gen.String[0, 40].Select(s => (string?)s),
         Gen.OneOfConst<string?>("a \"quoted\" \\ value", "ünïcödé ✓", "line\nbreak"));
 
