@@ -114,7 +114,7 @@ internal sealed class EventSerializer
 
         var metadata = record.Metadata.IsEmpty
             ? new StoredEventMetadata()
-            : StoredEventMetadataReader.TryRead(record.Metadata.Span, out var read)
+            : StoredEventMetadataReader.TryRead(record.Metadata.Span, (record.StreamId, record.EventId), out var read)
                 ? read
                 : JsonSerializer.Deserialize(record.Metadata.Span, EventStoreJsonContext.Default.StoredEventMetadata) ?? new StoredEventMetadata();
         var template = _templates.GetOrAdd(record.EventType, static type => new Event(type));

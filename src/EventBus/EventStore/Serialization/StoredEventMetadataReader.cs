@@ -12,7 +12,12 @@ namespace EventBus.EventStore.Serialization;
 internal static class StoredEventMetadataReader
 {
     /// <summary>Reads the metadata; <see langword="false"/> when the JSON is not exactly what the context writes.</summary>
-    public static bool TryRead(ReadOnlySpan<byte> json, [NotNullWhen(true)] out StoredEventMetadata? metadata)
+    /// <param name="json">The stored metadata.</param>
+    /// <param name="known">Strings the event already has (its stream id and its id): a value equal to one of them is
+    /// that string rather than a new copy. By default the subject is the stream id and a root event's correlation id
+    /// is its own id.</param>
+    /// <param name="metadata">The metadata read.</param>
+    public static bool TryRead(ReadOnlySpan<byte> json, (string StreamId, string EventId) known, [NotNullWhen(true)] out StoredEventMetadata? metadata)
     {
         metadata = null;
         try
@@ -38,7 +43,7 @@ internal static class StoredEventMetadataReader
                     return true;
                 }
 
-                if (!TryReadProperty(ref reader, result))
+                if (!TryReadProperty(ref reader, result, known))
                 {
                     return false;
                 }
@@ -52,7 +57,7 @@ internal static class StoredEventMetadataReader
         }
     }
 
-    private static bool TryReadProperty(ref Utf8JsonReader reader, StoredEventMetadata result)
+    private static bool TryReadProperty(ref Utf8JsonReader reader, StoredEventMetadata result, (string StreamId, string EventId) known)
     {
         if (reader.TokenType != JsonTokenType.PropertyName)
         {
@@ -91,7 +96,7 @@ internal static class StoredEventMetadataReader
         string? value;
         if (reader.ValueTextEquals("subject"u8))
         {
-            if (!TryReadString(ref reader, out value))
+            if (!TryReadString(ref reader, known, out value))
             {
                 return false;
             }
@@ -100,7 +105,7 @@ internal static class StoredEventMetadataReader
         }
         else if (reader.ValueTextEquals("correlationId"u8))
         {
-            if (!TryReadString(ref reader, out value))
+            if (!TryReadString(ref reader, known, out value))
             {
                 return false;
             }
@@ -109,7 +114,7 @@ internal static class StoredEventMetadataReader
         }
         else if (reader.ValueTextEquals("causationId"u8))
         {
-            if (!TryReadString(ref reader, out value))
+            if (!TryReadString(ref reader, known, out value))
             {
                 return false;
             }
@@ -118,7 +123,7 @@ internal static class StoredEventMetadataReader
         }
         else if (reader.ValueTextEquals("source"u8))
         {
-            if (!TryReadString(ref reader, out value))
+            if (!TryReadString(ref reader, known, out value))
             {
                 return false;
             }
@@ -127,7 +132,7 @@ internal static class StoredEventMetadataReader
         }
         else if (reader.ValueTextEquals("traceParent"u8))
         {
-            if (!TryReadString(ref reader, out value))
+            if (!TryReadString(ref reader, known, out value))
             {
                 return false;
             }
@@ -136,7 +141,7 @@ internal static class StoredEventMetadataReader
         }
         else if (reader.ValueTextEquals("dataContentType"u8))
         {
-            if (!TryReadString(ref reader, out value))
+            if (!TryReadString(ref reader, known, out value))
             {
                 return false;
             }
@@ -153,10 +158,13 @@ internal static class StoredEventMetadataReader
         return true;
     }
 
-    private static bool TryReadString(ref Utf8JsonReader reader, out string? value)
+    private static bool TryReadString(ref Utf8JsonReader reader, (string StreamId, string EventId) known, out string? value)
     {
         reader.Read();
-        value = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+        value = reader.TokenType != JsonTokenType.String ? null
+            : reader.ValueTextEquals(known.StreamId) ? known.StreamId
+            : reader.ValueTextEquals(known.EventId) ? known.EventId
+            : reader.GetString();
         return reader.TokenType is JsonTokenType.String or JsonTokenType.Null;
     }
 

@@ -9,6 +9,8 @@ namespace EventBus.Tests.EventStore.Serialization;
 
 public sealed class StoredEventMetadataReaderTests
 {
+    private static readonly (string StreamId, string EventId) Known = ("account-1", "0199a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b");
+
     private static readonly Gen<string?> Text = Gen.OneOf(
         Gen.Const((string?)null),
         Gen.String[0, 40].Select(s => (string?)s),
@@ -45,7 +47,7 @@ public sealed class StoredEventMetadataReaderTests
         {
             var json = JsonSerializer.SerializeToUtf8Bytes(metadata, EventStoreJsonContext.Default.StoredEventMetadata);
 
-            StoredEventMetadataReader.TryRead(json, out var read).Should().BeTrue(Encoding.UTF8.GetString(json));
+            StoredEventMetadataReader.TryRead(json, Known, out var read).Should().BeTrue(Encoding.UTF8.GetString(json));
 
             read.Should().BeEquivalentTo(JsonSerializer.Deserialize(json, EventStoreJsonContext.Default.StoredEventMetadata));
             read!.Time.Offset.Should().Be(metadata.Time.Offset);
@@ -61,9 +63,23 @@ public sealed class StoredEventMetadataReaderTests
     {
         var bytes = Encoding.UTF8.GetBytes(json);
 
-        StoredEventMetadataReader.TryRead(bytes, out var read).Should().BeTrue();
+        StoredEventMetadataReader.TryRead(bytes, Known, out var read).Should().BeTrue();
 
         read.Should().BeEquivalentTo(JsonSerializer.Deserialize(bytes, EventStoreJsonContext.Default.StoredEventMetadata));
+    }
+
+    [Fact]
+    public void TryRead_SubjectAndCorrelationIdOfARootEvent_AreTheStreamIdAndEventIdStrings()
+    {
+        var json = Encoding.UTF8.GetBytes($$"""{"subject":"{{Known.StreamId}}","correlationId":"{{Known.EventId}}","causationId":"other"}""");
+
+        (string StreamId, string EventId) known = (new string(Known.StreamId), new string(Known.EventId));
+
+        StoredEventMetadataReader.TryRead(json, known, out var read).Should().BeTrue();
+
+        read!.Subject.Should().BeSameAs(known.StreamId);
+        read.CorrelationId.Should().BeSameAs(known.EventId);
+        read.CausationId.Should().Be("other");
     }
 
     [Theory]
@@ -78,7 +94,7 @@ public sealed class StoredEventMetadataReaderTests
     [InlineData("""[]""")]
     public void TryRead_AnythingElse_GivesUpForTheContextToDecide(string json)
     {
-        StoredEventMetadataReader.TryRead(Encoding.UTF8.GetBytes(json), out var read).Should().BeFalse();
+        StoredEventMetadataReader.TryRead(Encoding.UTF8.GetBytes(json), Known, out var read).Should().BeFalse();
         read.Should().BeNull();
     }
 }
