@@ -494,9 +494,9 @@ def append_section(report: Report, out: list[str], claims: list) -> None:
             versus_raw[batch] = full / raw
     if versus_raw:
         measured = " / ".join(f"{ratio:.2f}×" for ratio in versus_raw.values())
-        ok = all(ratio <= 1.5 for ratio in versus_raw.values())
+        ok = all(ratio <= 1.3 for ratio in versus_raw.values())
         claims.append(f"| Event store | SQLite FULL append time per event vs raw SQL, batch {' / '.join(str(b) for b in versus_raw)} | "
-                      f"{measured} | ≤ 1.5× {'✅' if ok else '❌'} |")
+                      f"{measured} | ≤ 1.3× {'✅' if ok else '❌'} |")
 
 
 def concurrent_append_section(report: Report, out: list[str], claims: list) -> None:
@@ -530,6 +530,13 @@ def read_section(report: Report, out: list[str], claims: list) -> None:
                 continue
             out.append(f"| {label} | {store_label} | {format_time(value)} | {format_rate(1e9 / value)} | "
                        f"{f'{value / base:,.1f}×' if base else '?'} | {format_bytes(parse_size(row.get('Allocated')))} |")
+    raw, typed = mean(report.find("RawSql_TypedReadAll")), mean(report.find("Sqlite_TypedReadAll"))
+    if raw and typed:
+        out.append(f"\nTyped reads of the global log (`IEventStreams.ReadAllAsync`, deserialized envelopes) on SQLite: "
+                   f"{format_time(typed)} per event against {format_time(raw)} for a raw `SELECT` + System.Text.Json reader "
+                   f"of the same file ({raw / typed:.2f}× its throughput).\n")
+        claims.append(f"| Event store | Typed `ReadAllAsync` throughput vs raw SELECT + System.Text.Json (SQLite) | "
+                      f"{raw / typed:.2f}× | ≥ 0.5× {'✅' if raw / typed >= 0.5 else '❌'} |")
 
 
 def aggregate_section(report: Report, out: list[str], claims: list) -> None:

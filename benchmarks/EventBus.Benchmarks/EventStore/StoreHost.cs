@@ -23,6 +23,9 @@ public sealed class StoreHost : IAsyncDisposable
 
     public IServiceProvider Services => _provider;
 
+    /// <summary>Gets the SQLite database file, or <see langword="null"/> for the in-memory store.</summary>
+    public string? DatabasePath => _directory is null ? null : Path.Combine(_directory, "events.db");
+
     /// <summary>Builds the store; <paramref name="configure"/> adds event types and aggregates.</summary>
     public static StoreHost Create(StoreBackend backend, Action<IEventStoreBuilder>? configure = null)
     {

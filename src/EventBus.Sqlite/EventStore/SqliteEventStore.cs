@@ -19,7 +19,13 @@ internal sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
     private const string SelectStream = "SELECT stream_key, version, first_version, deleted FROM eventbus_streams WHERE stream_id = $stream_id";
     private const string InsertStream = "INSERT INTO eventbus_streams (stream_id, version, first_version, deleted) VALUES ($stream_id, $version, 1, $deleted) RETURNING stream_key";
     private const string UpdateStreamVersion = "UPDATE eventbus_streams SET version = $version WHERE stream_key = $stream_key";
-    private const string SelectHead = "SELECT COALESCE(MAX(position), 0) FROM eventbus_events";
+
+    // The stream row (if any) and the head of the log in one statement: the row of the one-row subquery survives the
+    // LEFT JOIN when the stream does not exist yet.
+    private const string SelectStreamAndHead = """
+        SELECT (SELECT COALESCE(MAX(position), 0) FROM eventbus_events), s.stream_key, s.version, s.first_version, s.deleted
+        FROM (SELECT 1) LEFT JOIN eventbus_streams s ON s.stream_id = $stream_id
+        """;
 
     private const string InsertEvent = """
         INSERT INTO eventbus_events (position, stream_key, stream_version, event_id, event_type, data_version, data, metadata, recorded_ticks)
@@ -119,53 +125,58 @@ internal sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
 
     private AppendResult Append(SqliteSession session, string streamId, ExpectedVersion expectedVersion, EventData[] events)
     {
-        if (FindEvent(session, events[0].EventId) is { } first)
-        {
-            return Replay(session, streamId, events, first);
-        }
-
-        var stream = FindStream(session, streamId);
-        if (stream is { IsDeleted: true })
-        {
-            throw new StreamDeletedException(streamId);
-        }
-
+        var (stream, position) = FindStreamAndHead(session, streamId);
         var version = stream?.Version ?? 0L;
-        if (!expectedVersion.IsSatisfiedBy(version))
+
+        // An idempotent retry finds its stream moved on (or deleted) and is answered with what was stored. A retry
+        // that still satisfies the expected version (ExpectedVersion.Any) is caught by the event-id index below: no
+        // lookup by id on the path of a new batch.
+        if (stream is { IsDeleted: true } || !expectedVersion.IsSatisfiedBy(version))
         {
-            throw new EventStoreConcurrencyException(streamId, expectedVersion, version);
+            if (FindEvent(session, events[0].EventId) is { } stored)
+            {
+                return Replay(session, streamId, events, stored);
+            }
+
+            throw stream is { IsDeleted: true }
+                ? new StreamDeletedException(streamId)
+                : new EventStoreConcurrencyException(streamId, expectedVersion, version);
         }
 
         var streamKey = stream?.Key ?? CreateStream(session, streamId, deleted: false);
-        var position = (long)session.Command(SelectHead).ExecuteScalar()!;
         var recorded = database.TimeProvider.GetUtcNow().UtcTicks;
-        var insert = session.Command(InsertEvent);
-        var pPosition = insert.Parameters.Add("$position", SqliteType.Integer);
-        insert.Parameters.AddWithValue("$stream_key", streamKey);
-        var pVersion = insert.Parameters.Add("$stream_version", SqliteType.Integer);
-        var pEventId = insert.Parameters.Add("$event_id", SqliteType.Text);
-        var pType = insert.Parameters.Add("$event_type", SqliteType.Text);
-        var pDataVersion = insert.Parameters.Add("$data_version", SqliteType.Text);
-        var pData = insert.Parameters.Add("$data", SqliteType.Blob);
-        var pMetadata = insert.Parameters.Add("$metadata", SqliteType.Blob);
-        insert.Parameters.AddWithValue("$recorded_ticks", recorded);
-        foreach (var data in events)
+        var insert = session.CommandWithParameters(InsertEvent);
+        if (insert.Parameters.Count == 0)
         {
-            pPosition.Value = ++position;
-            pVersion.Value = ++version;
-            pEventId.Value = data.EventId;
-            pType.Value = data.EventType;
-            pDataVersion.Value = data.DataVersion;
-            pData.Value = ToArray(data.Data);
-            pMetadata.Value = ToArray(data.Metadata);
+            AddInsertParameters(insert.Parameters);
+        }
+
+        var parameters = insert.Parameters;
+        parameters[1].Value = streamKey;
+        parameters[8].Value = recorded;
+        for (var i = 0; i < events.Length; i++)
+        {
+            var data = events[i];
+            parameters[0].Value = ++position;
+            parameters[2].Value = ++version;
+            parameters[3].Value = data.EventId;
+            parameters[4].Value = data.EventType;
+            parameters[5].Value = data.DataVersion;
+            parameters[6].Value = ToArray(data.Data);
+            parameters[7].Value = ToArray(data.Metadata);
             try
             {
                 insert.ExecuteNonQuery();
             }
             catch (SqliteException ex) when (ex.SqliteExtendedErrorCode == 2067 && FindEvent(session, data.EventId) is { } stored)
             {
-                // SQLITE_CONSTRAINT_UNIQUE on the event id: stored earlier by another batch. The writer rolls this
-                // append back to its savepoint.
+                // SQLITE_CONSTRAINT_UNIQUE on the event id. The first id stored: a retry of a batch (nothing of this
+                // one is written yet). A later one: stored earlier by another batch; the writer rolls this append back.
+                if (i == 0)
+                {
+                    return Replay(session, streamId, events, stored);
+                }
+
                 throw AlreadyStored(data.EventId, stored);
             }
         }
@@ -176,6 +187,20 @@ internal sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
         update.ExecuteNonQuery();
         session.PendingHead = Math.Max(session.PendingHead, position);
         return new AppendResult(version, position);
+    }
+
+    /// <summary>The parameters of <see cref="InsertEvent"/>, created once per connection and set by index.</summary>
+    private static void AddInsertParameters(SqliteParameterCollection parameters)
+    {
+        parameters.Add("$position", SqliteType.Integer);
+        parameters.Add("$stream_key", SqliteType.Integer);
+        parameters.Add("$stream_version", SqliteType.Integer);
+        parameters.Add("$event_id", SqliteType.Text);
+        parameters.Add("$event_type", SqliteType.Text);
+        parameters.Add("$data_version", SqliteType.Text);
+        parameters.Add("$data", SqliteType.Blob);
+        parameters.Add("$metadata", SqliteType.Blob);
+        parameters.Add("$recorded_ticks", SqliteType.Integer);
     }
 
     private static AppendResult Replay(SqliteSession session, string streamId, EventData[] events, EventLocation first)
@@ -276,6 +301,18 @@ internal sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
         return reader.Read()
             ? new StreamRow(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3) != 0)
             : null;
+    }
+
+    private static (StreamRow? Stream, long Head) FindStreamAndHead(SqliteSession session, string streamId)
+    {
+        var select = session.Command(SelectStreamAndHead);
+        select.Parameters.AddWithValue("$stream_id", streamId);
+        using var reader = select.ExecuteReader();
+        reader.Read();
+        var head = reader.GetInt64(0);
+        return reader.IsDBNull(1)
+            ? (null, head)
+            : (new StreamRow(reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4) != 0), head);
     }
 
     private static EventLocation? FindEvent(SqliteSession session, string eventId)

@@ -17,8 +17,8 @@ public interface ISqliteEffects
     /// <param name="eventId">The handled event's <see cref="Event.Id"/>.</param>
     /// <param name="effect">Writes the effect through the given transaction (create commands on its
     /// <see cref="SqliteTransaction.Connection"/> and set their <see cref="SqliteCommand.Transaction"/> to it). It runs
-    /// on the database's writer thread: keep it short and synchronous, and do not commit or roll back the
-    /// transaction.</param>
+    /// in the database's single writer (on the calling thread when the writer is idle, otherwise on the writer's
+    /// thread): keep it short and synchronous, and do not commit or roll back the transaction.</param>
     /// <param name="cancellationToken">Cancels the write while it is still queued.</param>
     /// <returns><see langword="true"/> if the effect ran and was committed with the inbox entry;
     /// <see langword="false"/> if the event was already recorded for this consumer, in which case

@@ -83,7 +83,8 @@ internal sealed class SqliteDatabase : IDisposable
         }
     }
 
-    /// <summary>Queues a write for the writer; the task completes after its transaction committed.</summary>
+    /// <summary>Runs a write on the calling thread when the writer is idle, or queues it for the writer's next group
+    /// commit; the task completes after its transaction committed.</summary>
     public Task<T> WriteAsync<T>(Func<SqliteSession, T> write, CancellationToken cancellationToken)
     {
         if (cancellationToken.IsCancellationRequested)

@@ -20,6 +20,16 @@ internal sealed class SqliteSession(SqliteConnection connection) : IDisposable
     /// transaction. Values are always passed as parameters, never spliced into <paramref name="sql"/>.</summary>
     public SqliteCommand Command(string sql)
     {
+        var command = CommandWithParameters(sql);
+        command.Parameters.Clear();
+        return command;
+    }
+
+    /// <summary>Returns the cached command for <paramref name="sql"/> bound to the current transaction, with the
+    /// parameters it was given the first time: a statement run once per event sets new values on them instead of
+    /// creating them again. Use it only for SQL that is never passed to <see cref="Command"/>, which clears them.</summary>
+    public SqliteCommand CommandWithParameters(string sql)
+    {
         if (!_commands.TryGetValue(sql, out var command))
         {
             command = Connection.CreateCommand();
@@ -28,7 +38,6 @@ internal sealed class SqliteSession(SqliteConnection connection) : IDisposable
         }
 
         command.Transaction = Transaction;
-        command.Parameters.Clear();
         return command;
     }
 

@@ -320,14 +320,15 @@ public sealed class SqliteDatabaseTests : IDisposable
     {
         var release = new ManualResetEventSlim(false);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var blocker = database.WriteAsync(
+        // A write that finds the writer idle runs on its caller's thread: the blocker gets a thread of its own.
+        var blocker = Task.Run(() => database.WriteAsync(
             _ =>
             {
                 started.SetResult();
                 release.Wait(TimeSpan.FromSeconds(30));
                 return 0;
             },
-            CancellationToken.None);
+            CancellationToken.None));
         await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
         return (blocker, release);
     }

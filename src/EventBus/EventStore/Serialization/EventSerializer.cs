@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using EventBus.Diagnostics;
@@ -17,6 +18,11 @@ internal sealed class EventSerializer
     private readonly UpcasterChain _upcasters;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<EventSerializer> _logger;
+
+    // One envelope per registered type name, copied for each event read (a with-expression copies it without
+    // running the public constructor, which would generate and format a new UUIDv7 only for the stored id to
+    // replace it). Only registered names get here, so the cache is bounded by the registry.
+    private readonly ConcurrentDictionary<string, Event> _templates = new(StringComparer.Ordinal);
 
     public EventSerializer(IOptions<EventStoreOptions> options, IEventTypeRegistry types, UpcasterChain upcasters, TimeProvider timeProvider, ILogger<EventSerializer> logger)
     {
@@ -108,9 +114,13 @@ internal sealed class EventSerializer
 
         var metadata = record.Metadata.IsEmpty
             ? new StoredEventMetadata()
-            : JsonSerializer.Deserialize(record.Metadata.Span, EventStoreJsonContext.Default.StoredEventMetadata) ?? new StoredEventMetadata();
-        var @event = new Event(record.EventType, payload)
+            : StoredEventMetadataReader.TryRead(record.Metadata.Span, (record.StreamId, record.EventId), out var read)
+                ? read
+                : JsonSerializer.Deserialize(record.Metadata.Span, EventStoreJsonContext.Default.StoredEventMetadata) ?? new StoredEventMetadata();
+        var template = _templates.GetOrAdd(record.EventType, static type => new Event(type));
+        var @event = template with
         {
+            Payload = payload,
             Id = record.EventId,
             DataVersion = dataVersion,
             Source = metadata.Source,
