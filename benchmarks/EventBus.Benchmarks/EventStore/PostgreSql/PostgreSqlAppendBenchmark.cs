@@ -65,11 +65,7 @@ public class PostgreSqlAppendBenchmark
     {
         Prepare();
         await PostgreSqlBench.DropSchemaAsync(_dataSource, PostgreSqlBench.EventBusSchema);
-        var services = new ServiceCollection();
-        services.AddEventBus()
-            .UsePostgreSql(PostgreSqlBench.RequireConnectionString(), o => o.Schema = PostgreSqlBench.EventBusSchema)
-            .AddEventStore(o => o.PublishToBus = false);
-        _eventBus = services.BuildServiceProvider();
+        _eventBus = PostgreSqlBench.BuildEventBus(PostgreSqlBench.EventBusSchema);
         _store = _eventBus.GetRequiredService<IEventStore>();
 
         // Creates the schema, so the first measured append does not.

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace EventBus.Benchmarks.EventStore.PostgreSql;
@@ -44,6 +45,17 @@ public static class PostgreSqlBench
     {
         await using var command = dataSource.CreateCommand($"DROP SCHEMA IF EXISTS \"{schema}\" CASCADE");
         await command.ExecuteNonQueryAsync();
+    }
+
+    /// <summary>EventBus's PostgreSQL store in <paramref name="schema"/>, built the way an app builds it, with
+    /// publishing to the bus off so the store alone is measured.</summary>
+    public static ServiceProvider BuildEventBus(string schema)
+    {
+        var services = new ServiceCollection();
+        services.AddEventBus()
+            .UsePostgreSql(RequireConnectionString(), o => o.Schema = schema)
+            .AddEventStore(o => o.PublishToBus = false);
+        return services.BuildServiceProvider();
     }
 
     /// <summary>A new event batch for EventBus's store: fresh time-ordered ids around the shared payload.</summary>

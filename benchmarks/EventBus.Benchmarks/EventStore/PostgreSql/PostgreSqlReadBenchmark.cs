@@ -30,13 +30,12 @@ public class PostgreSqlReadBenchmark
     [GlobalSetup]
     public async Task Setup()
     {
-        var connectionString = PostgreSqlBench.RequireConnectionString();
-        _dataSource = NpgsqlDataSource.Create(connectionString);
+        _dataSource = NpgsqlDataSource.Create(PostgreSqlBench.RequireConnectionString());
         _rawPage = $"""
             SELECT position, stream_key, stream_version, event_id, event_type, data_version, data, metadata, recorded_ticks
             FROM "{PostgreSqlBench.ReadSchema}".events WHERE position >= $1 ORDER BY position LIMIT {PageSize}
             """;
-        _eventBus = Build(connectionString);
+        _eventBus = PostgreSqlBench.BuildEventBus(PostgreSqlBench.ReadSchema);
         _store = _eventBus.GetRequiredService<IEventStore>();
         if (await _store.GetHeadPositionAsync() == Events)
         {
@@ -45,7 +44,7 @@ public class PostgreSqlReadBenchmark
 
         await _eventBus.DisposeAsync();
         await PostgreSqlBench.DropSchemaAsync(_dataSource, PostgreSqlBench.ReadSchema);
-        _eventBus = Build(connectionString);
+        _eventBus = PostgreSqlBench.BuildEventBus(PostgreSqlBench.ReadSchema);
         _store = _eventBus.GetRequiredService<IEventStore>();
         var ids = new TimeOrderedIds();
         for (var version = 0; version < Events / 2; version += 100)
@@ -105,15 +104,6 @@ public class PostgreSqlReadBenchmark
     {
         await _eventBus.DisposeAsync();
         await _dataSource.DisposeAsync();
-    }
-
-    private static ServiceProvider Build(string connectionString)
-    {
-        var services = new ServiceCollection();
-        services.AddEventBus()
-            .UsePostgreSql(connectionString, o => o.Schema = PostgreSqlBench.ReadSchema)
-            .AddEventStore(o => o.PublishToBus = false);
-        return services.BuildServiceProvider();
     }
 
     private static long Check(long count) =>
