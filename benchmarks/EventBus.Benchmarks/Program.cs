@@ -1,3 +1,4 @@
+using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Running;
 using EventBus.Benchmarks.Dispatch;
 using EventBus.Benchmarks.Support;
@@ -16,4 +17,16 @@ if (args is ["--full-queue-once", var which])
 }
 
 LatencyStore.PrepareHostDirectory();
-BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run(args, new BenchConfig());
+
+// The PostgreSQL suites need a server: without EVENTBUS_PG_CONNECTION_STRING they are left out, with a message.
+var suites = typeof(BenchConfig).Assembly.GetTypes()
+    .Where(t => t is { IsClass: true, IsAbstract: false, IsPublic: true } && t.GetMethods().Any(m => m.IsDefined(typeof(BenchmarkAttribute), inherit: false)))
+    .ToList();
+if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("EVENTBUS_PG_CONNECTION_STRING")))
+{
+    var skipped = suites.Where(t => t.IsDefined(typeof(RequiresPostgreSqlAttribute), inherit: false)).ToList();
+    suites.RemoveAll(skipped.Contains);
+    Console.Error.WriteLine($"Skipping the PostgreSQL suites ({string.Join(", ", skipped.Select(t => t.Name))}): EVENTBUS_PG_CONNECTION_STRING is not set (e.g. eval \"$(.ci/postgres-start.sh)\").");
+}
+
+BenchmarkSwitcher.FromTypes([.. suites]).Run(args, new BenchConfig());

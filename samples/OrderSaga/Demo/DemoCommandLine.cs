@@ -15,6 +15,7 @@ public static class DemoCommandLine
 
         With --store sqlite the saga instances, dead letters and inbox live in a SQLite file: run it twice with the
         same --db and the second run reports the first run's orders and numbers its own orders after them.
+        With --store postgres they live in PostgreSQL (schema order_saga), the same way.
 
         Options:
           --orders <n>                 number of orders to place (default 12)
@@ -31,21 +32,39 @@ public static class DemoCommandLine
                                        system: real time, payment timeouts fire after real seconds
           --diagram <path>             where to write the Mermaid diagram (default: order-saga-flow.md in the
                                        current directory)
-          --store <memory|sqlite>      where sagas and dead letters are kept (default memory: every run starts empty)
+          --store <memory|sqlite|postgres>
+                                       where sagas and dead letters are kept (default memory: every run starts empty)
           --db <path>                  the SQLite file for --store sqlite (default: order-saga.db in the current
                                        directory)
+          --connection <string>        the Npgsql connection string for --store postgres (default: the environment
+                                       variable EVENTBUS_PG_CONNECTION_STRING), such as
+                                       "Host=127.0.0.1;Port=5432;Database=eventbus;Username=eventbus;Password=…"
 
         Exit code: 0 when every order ended as planned and nothing was dead-lettered; 1 otherwise; 2 for bad options.
           --verbose                    also print the bus and saga logs
           -h, --help                   show this help
         """;
 
+    /// <summary>The environment variable <c>--store postgres</c> reads when <c>--connection</c> is not given.</summary>
+    public const string ConnectionVariable = "EVENTBUS_PG_CONNECTION_STRING";
+
+    /// <summary>The error for <c>--store postgres</c> without a connection string.</summary>
+    public const string MissingConnection =
+        "--store postgres needs a connection string: pass --connection \"Host=127.0.0.1;Port=5432;Database=…;Username=…;Password=…\" "
+        + "or set " + ConnectionVariable + " (.ci/postgres-start.sh prints one for a local server).";
+
+    /// <summary>Parses the arguments, reading <see cref="ConnectionVariable"/> from the process's environment.</summary>
+    public static DemoCommandLineResult Parse(IReadOnlyList<string> args) => Parse(args, Environment.GetEnvironmentVariable);
+
     /// <summary>Parses the arguments.</summary>
-    public static DemoCommandLineResult Parse(IReadOnlyList<string> args)
+    /// <param name="args">The command-line arguments.</param>
+    /// <param name="environment">Reads an environment variable (<see cref="ConnectionVariable"/>).</param>
+    public static DemoCommandLineResult Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
         ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(environment);
         var options = new DemoOptions();
-        bool storeGiven = false, databaseGiven = false, timeoutGiven = false;
+        bool storeGiven = false, databaseGiven = false, timeoutGiven = false, connectionGiven = false;
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
@@ -69,6 +88,7 @@ public static class DemoCommandLine
             storeGiven |= name == "--store";
             databaseGiven |= name == "--db";
             timeoutGiven |= name == "--payment-timeout";
+            connectionGiven |= name == "--connection";
             try
             {
                 options = name switch
@@ -85,6 +105,7 @@ public static class DemoCommandLine
                     "--clock" => options with { Clock = ParseClock(value) },
                     "--store" => options with { Store = ParseStore(value) },
                     "--db" => options with { DatabasePath = Path.GetFullPath(value) },
+                    "--connection" => options with { PostgreSql = ParseConnection(value, "--connection") },
                     _ => throw new ArgumentException($"Unknown option {name}. Run with --help to see the options."),
                 };
             }
@@ -95,6 +116,33 @@ public static class DemoCommandLine
             catch (OverflowException)
             {
                 return Fail($"{name}: '{value}' is out of range.");
+            }
+            catch (ArgumentException ex)
+            {
+                return Fail(ex.Message);
+            }
+        }
+
+        if (connectionGiven && options.Store != DemoStore.PostgreSql)
+        {
+            if (storeGiven)
+            {
+                return Fail("--connection needs --store postgres.");
+            }
+
+            options = options with { Store = DemoStore.PostgreSql };
+        }
+
+        if (databaseGiven && options.Store == DemoStore.PostgreSql)
+        {
+            return Fail("--db needs --store sqlite.");
+        }
+
+        if (options.Store == DemoStore.PostgreSql && options.PostgreSql is null && environment(ConnectionVariable) is { Length: > 0 } fromEnvironment)
+        {
+            try
+            {
+                options = options with { PostgreSql = ParseConnection(fromEnvironment, ConnectionVariable) };
             }
             catch (ArgumentException ex)
             {
@@ -143,8 +191,15 @@ public static class DemoCommandLine
     {
         "MEMORY" => DemoStore.Memory,
         "SQLITE" => DemoStore.Sqlite,
-        _ => throw new ArgumentException($"--store: '{value}' is not a store; use memory or sqlite."),
+        "POSTGRES" or "POSTGRESQL" => DemoStore.PostgreSql,
+        _ => throw new ArgumentException($"--store: '{value}' is not a store; use memory, sqlite or postgres."),
     };
+
+    // The message names where the string came from and never repeats it: it may hold a password.
+    private static PostgreSqlConnection ParseConnection(string value, string from) =>
+        PostgreSqlConnection.TryParse(value, out var connection, out var error)
+            ? connection
+            : throw new ArgumentException($"{from}: {error}");
 
     private static DemoClock ParseClock(string value) => value.ToUpperInvariant() switch
     {

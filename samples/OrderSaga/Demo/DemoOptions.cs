@@ -54,6 +54,20 @@ public sealed record DemoOptions
     /// <c>order-saga.db</c> in the current directory.</summary>
     public string DatabasePath { get; init; } = Path.GetFullPath("order-saga.db");
 
+    /// <summary>Gets the PostgreSQL server used with <see cref="DemoStore.PostgreSql"/>, from <c>--connection</c> or
+    /// <c>EVENTBUS_PG_CONNECTION_STRING</c>.</summary>
+    public PostgreSqlConnection? PostgreSql { get; init; }
+
+    /// <summary>Gets the PostgreSQL schema the stores live in with <see cref="DemoStore.PostgreSql"/>.</summary>
+    public string PostgreSqlSchema { get; init; } = DefaultPostgreSqlSchema;
+
+    /// <summary>The default <see cref="PostgreSqlSchema"/>: the sample keeps its tables apart from an app's.</summary>
+    public const string DefaultPostgreSqlSchema = "order_saga";
+
+    /// <summary>Gets a value indicating whether the store is a database that keeps earlier runs (SQLite or
+    /// PostgreSQL).</summary>
+    public bool KeepsEarlierRuns => Store != DemoStore.Memory;
+
     /// <summary>Gets the number of the run's first order; a run on a database continues after the orders in it.</summary>
     public int FirstOrderNumber { get; init; } = DefaultFirstOrderNumber;
 
@@ -103,6 +117,11 @@ public sealed record DemoOptions
         if (string.IsNullOrWhiteSpace(DatabasePath))
         {
             return "--db must name a file.";
+        }
+
+        if (Store == DemoStore.PostgreSql && PostgreSql is null)
+        {
+            return DemoCommandLine.MissingConnection;
         }
 
         return null;

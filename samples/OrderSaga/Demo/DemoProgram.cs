@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Npgsql;
 
 namespace EventBus.Samples.Orders.Demo;
 
@@ -16,7 +17,8 @@ public static class DemoProgram
     /// <param name="output">Where the report goes.</param>
     /// <param name="error">Where errors in the options go.</param>
     /// <param name="configureServices">Extra services for the demo (tests use it to break a flow).</param>
-    /// <returns>0 if every order ended as planned and nothing was dead-lettered; 1 if not; 2 for bad options.</returns>
+    /// <returns>0 if every order ended as planned and nothing was dead-lettered; 1 if not; 2 for bad options (a
+    /// PostgreSQL server that cannot be reached or refuses the login included).</returns>
     public static async Task<int> RunAsync(
         IReadOnlyList<string> args,
         TextWriter output,
@@ -45,13 +47,26 @@ public static class DemoProgram
             options,
             logging: options.Verbose ? logging => logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Debug) : null,
             configureServices: configureServices);
-        await demo.StartAsync();
-        if (options.Store == DemoStore.Sqlite)
+        try
+        {
+            await demo.StartAsync();
+        }
+        catch (NpgsqlException ex) when (options.PostgreSql is { } connection)
+        {
+            // The server is down, refuses the login or lacks the database: say which server, never the password.
+            await error.WriteLineAsync($"Cannot use PostgreSQL ({connection.Description}): {PostgreSqlConnection.Redact(ex.Message, connection.ConnectionString)}");
+            await error.WriteLineAsync("Start a local server with `eval \"$(.ci/postgres-start.sh)\"`, or pass another --connection.");
+            return 2;
+        }
+
+        if (options.KeepsEarlierRuns)
         {
             var earlier = demo.EarlierRuns;
-            await output.WriteLineAsync($"SQLite database {options.DatabasePath}:");
+            await output.WriteLineAsync(options.Store == DemoStore.PostgreSql
+                ? $"PostgreSQL {options.PostgreSql}, schema {options.PostgreSqlSchema}:"
+                : $"SQLite database {options.DatabasePath}:");
             await output.WriteLineAsync(earlier.Orders == 0
-                ? "  no orders from earlier runs; this is the first run on this file."
+                ? $"  no orders from earlier runs; this is the first run on this {(options.Store == DemoStore.PostgreSql ? "schema" : "file")}."
                 : $"  {earlier.Orders} orders (saga instances) from earlier runs ({string.Join(", ", earlier.ByStatus.OrderBy(p => p.Key).Select(p => $"{p.Value} {p.Key}"))}); "
                   + $"this run numbers its orders from {demo.Orders[0].Order.OrderId}.");
         }
@@ -79,7 +94,11 @@ public static class DemoProgram
         await File.WriteAllTextAsync(options.DiagramPath, MermaidDiagram.Render(report));
         await output.WriteLineAsync();
         await output.WriteLineAsync($"Mermaid diagram of the bus topology and saga flow written to {options.DiagramPath}");
-        if (options.Store == DemoStore.Sqlite)
+        if (options.Store == DemoStore.PostgreSql)
+        {
+            await output.WriteLineAsync($"Schema {options.PostgreSqlSchema} now holds {demo.EarlierRuns.Orders + report.Instances.Count} orders; run again with the same connection to continue.");
+        }
+        else if (options.Store == DemoStore.Sqlite)
         {
             await output.WriteLineAsync($"The database {options.DatabasePath} now holds {demo.EarlierRuns.Orders + report.Instances.Count} orders; run again with the same --db to continue.");
         }

@@ -8,4 +8,8 @@ public enum DemoStore
 
     /// <summary>In a SQLite file: a run sees the orders of earlier runs on the same file.</summary>
     Sqlite,
+
+    /// <summary>In PostgreSQL (schema <see cref="DemoOptions.PostgreSqlSchema"/>): a run sees the orders of earlier runs
+    /// on the same database.</summary>
+    PostgreSql,
 }

@@ -117,6 +117,12 @@ public sealed class OrderSagaDemo : IAsyncDisposable
             // One call moves every store (saga instances, dead letters, inbox, event store) into the file.
             bus.UseSqlite($"Data Source={options.DatabasePath}");
         }
+        else if (options.Store == DemoStore.PostgreSql)
+        {
+            // The same in PostgreSQL, in the sample's own schema (created on first use).
+            var connection = options.PostgreSql ?? throw new ArgumentException(DemoCommandLine.MissingConnection, nameof(options));
+            bus.UsePostgreSql(connection.ConnectionString, o => o.Schema = options.PostgreSqlSchema);
+        }
 
         bus.AddSaga(new OrderSaga(options.PaymentTimeout))
             .AddHandler<PaymentRequested, PaymentService>()
@@ -170,7 +176,7 @@ public sealed class OrderSagaDemo : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         // An in-memory store starts empty; only a database can hold earlier runs.
-        if (Options.Store == DemoStore.Sqlite)
+        if (Options.KeepsEarlierRuns)
         {
             EarlierRuns = await ReadEarlierRunsAsync(cancellationToken);
             if (EarlierRuns.HighestOrderNumber >= Options.FirstOrderNumber)
@@ -215,7 +221,7 @@ public sealed class OrderSagaDemo : IAsyncDisposable
         }
 
         // This run's dead letters only: a database also keeps those of earlier runs.
-        var query = Options.Store == DemoStore.Sqlite ? new DeadLetterQuery { FailedFrom = _created } : DeadLetterQuery.All;
+        var query = Options.KeepsEarlierRuns ? new DeadLetterQuery { FailedFrom = _created } : DeadLetterQuery.All;
         var deadLetters = new List<DeadLetter>();
         await foreach (var deadLetter in DeadLetters.QueryAsync(query, cancellationToken))
         {

@@ -4,6 +4,11 @@ namespace EventBus.Tests.Samples.OrderSaga;
 
 public sealed class DemoCommandLineTests
 {
+    private static readonly Func<string, string?> NoEnvironment = _ => null;
+
+    private static Func<string, string?> Environment(params (string Name, string Value)[] variables) =>
+        name => variables.FirstOrDefault(v => v.Name == name).Value;
+
     [Fact]
     public void Parse_NoArguments_ReturnsDefaults()
     {
@@ -59,14 +64,102 @@ public sealed class DemoCommandLineTests
     }
 
     [Theory]
-    [InlineData(new[] { "--store", "postgres" }, "--store: 'postgres' is not a store; use memory or sqlite.")]
+    [InlineData(new[] { "--store", "oracle" }, "--store: 'oracle' is not a store; use memory, sqlite or postgres.")]
     [InlineData(new[] { "--store", "memory", "--db", "orders.db" }, "--db needs --store sqlite.")]
+    [InlineData(new[] { "--store", "sqlite", "--connection", "Host=db" }, "--connection needs --store postgres.")]
+    [InlineData(new[] { "--store", "postgres", "--connection", "Host=db", "--db", "orders.db" }, "--db needs --store sqlite.")]
     public void Parse_BadStore_ReportsTheProblem(string[] args, string error)
     {
-        var result = DemoCommandLine.Parse(args);
+        var result = DemoCommandLine.Parse(args, NoEnvironment);
 
         result.Error.Should().Be(error);
-        DemoCommandLine.Help.Should().Contain("--store <memory|sqlite>").And.Contain("--db <path>");
+        DemoCommandLine.Help.Should().Contain("--store <memory|sqlite|postgres>").And.Contain("--db <path>").And.Contain("--connection <string>");
+    }
+
+    [Theory]
+    [InlineData("postgres")]
+    [InlineData("PostgreSQL")]
+    public void Parse_StorePostgresWithConnection_SetsStoreAndConnection(string store)
+    {
+        var result = DemoCommandLine.Parse(["--store", store, "--connection", "Host=db.local;Port=6543;Database=shop;Username=app;Password=s3cret"], NoEnvironment);
+
+        result.Error.Should().BeNull();
+        result.Options!.Store.Should().Be(DemoStore.PostgreSql);
+        result.Options.PostgreSql!.ConnectionString.Should().Be("Host=db.local;Port=6543;Database=shop;Username=app;Password=s3cret");
+        result.Options.PostgreSql.Description.Should().Be("database shop on db.local:6543 as app");
+        result.Options.PostgreSqlSchema.Should().Be(DemoOptions.DefaultPostgreSqlSchema);
+    }
+
+    [Fact]
+    public void Parse_ConnectionAlone_ImpliesPostgres()
+    {
+        var result = DemoCommandLine.Parse(["--connection", "Host=db"], NoEnvironment);
+
+        result.Options!.Store.Should().Be(DemoStore.PostgreSql);
+    }
+
+    [Fact]
+    public void Parse_StorePostgresWithoutConnection_TakesTheEnvironmentVariable()
+    {
+        var result = DemoCommandLine.Parse(["--store", "postgres"], Environment(("EVENTBUS_PG_CONNECTION_STRING", "Host=10.0.0.5;Database=ci;Username=ci;Password=pw")));
+
+        result.Error.Should().BeNull();
+        result.Options!.PostgreSql!.Description.Should().Be("database ci on 10.0.0.5:5432 as ci");
+    }
+
+    [Fact]
+    public void Parse_ConnectionAndEnvironmentVariable_TheOptionWins()
+    {
+        var result = DemoCommandLine.Parse(["--connection", "Host=given"], Environment(("EVENTBUS_PG_CONNECTION_STRING", "Host=from-environment")));
+
+        result.Options!.PostgreSql!.ConnectionString.Should().Be("Host=given");
+    }
+
+    [Fact]
+    public void Parse_StorePostgresWithNoConnectionAnywhere_SaysHowToGiveOne()
+    {
+        var result = DemoCommandLine.Parse(["--store", "postgres"], NoEnvironment);
+
+        result.Options.Should().BeNull();
+        result.Error.Should().Be(DemoCommandLine.MissingConnection)
+            .And.Contain("--connection").And.Contain("EVENTBUS_PG_CONNECTION_STRING");
+    }
+
+    [Theory]
+    [InlineData("Host=db;Port=abc;Password=s3cret", "--connection: not a valid Npgsql connection string (Couldn't set port")]
+    [InlineData("Hots=db;Password=s3cret", "--connection: not a valid Npgsql connection string (Couldn't set hots")]
+    [InlineData("Password=s3cret;Database=shop", "--connection: the connection string names no server; add Host=…")]
+    [InlineData("Host=db;Password=s3cret;Timeout=s3cret", "--connection: not a valid Npgsql connection string (Couldn't set timeout")]
+    [InlineData("   ", "--connection: the connection string is empty.")]
+    public void Parse_BadConnection_SaysWhatIsWrongWithoutThePassword(string connection, string start)
+    {
+        var result = DemoCommandLine.Parse(["--connection", connection], NoEnvironment);
+
+        result.Options.Should().BeNull();
+        result.Error.Should().StartWith(start).And.NotContain("s3cret");
+    }
+
+    [Fact]
+    public void Parse_BadEnvironmentVariable_NamesTheVariableWithoutThePassword()
+    {
+        var result = DemoCommandLine.Parse(["--store", "postgres"], Environment(("EVENTBUS_PG_CONNECTION_STRING", "Host=db;Port=x;Password=s3cret")));
+
+        result.Error.Should().StartWith("EVENTBUS_PG_CONNECTION_STRING: not a valid Npgsql connection string").And.NotContain("s3cret");
+    }
+
+    [Fact]
+    public void PostgreSqlConnection_Printed_ShowsWhereButNotThePassword()
+    {
+        var options = DemoCommandLine.Parse(["--connection", "Host=db;Username=app;Password=s3cret"], NoEnvironment).Options!;
+
+        options.PostgreSql!.ToString().Should().Be("database (the user's default) on db:5432 as app");
+        options.ToString().Should().NotContain("s3cret");
+    }
+
+    [Fact]
+    public void Redact_MessageWithThePassword_ReplacesIt()
+    {
+        PostgreSqlConnection.Redact("login with s3cret failed", "Host=db;Password = 's3cret'").Should().Be("login with *** failed");
     }
 
     [Fact]
@@ -74,8 +167,8 @@ public sealed class DemoCommandLineTests
     {
         var options = DemoCommandLine.Parse([]).Options!;
 
-        options.DiagramPath.Should().Be(Path.Combine(Environment.CurrentDirectory, "order-saga-flow.md"));
-        options.DatabasePath.Should().Be(Path.Combine(Environment.CurrentDirectory, "order-saga.db"));
+        options.DiagramPath.Should().Be(Path.Combine(System.Environment.CurrentDirectory, "order-saga-flow.md"));
+        options.DatabasePath.Should().Be(Path.Combine(System.Environment.CurrentDirectory, "order-saga.db"));
         options.Clock.Should().Be(DemoClock.Simulated);
         options.PaymentTimeout.Should().Be(DemoOptions.DefaultPaymentTimeout);
     }
