@@ -18,14 +18,18 @@ cd "$root"
 # results by up to 2-3x between processes; averaging launches keeps one lucky or unlucky process from deciding a ratio.
 # Fixed iteration counts rather than BenchmarkDotNet's open-ended default, so the run takes a predictable time; 3 x 15
 # measured iterations per benchmark is enough for the ratios reported.
-job=(--launchCount 3 --warmupCount 5 --iterationCount 15)
+job=(--launchCount 3 --warmupCount 5 --iterationCount 15 --buildTimeout 900)
 if [[ "${1:-}" == "--short" ]]; then
-  job=(--job short)
+  job=(--job short --buildTimeout 900)
   shift
 fi
+# A run of some suites (--filter given) replaces only their reports and adds a line to run-info.md; a run of every
+# suite starts the results afresh.
 filter=(--filter '*')
+partial=""
 if [[ " $* " == *" --filter "* ]]; then
   filter=()
+  partial=1
 fi
 
 artifacts="$root/BenchmarkDotNet.Artifacts"
@@ -46,7 +50,9 @@ if (( ${#reports[@]} == 0 )); then
 fi
 
 mkdir -p "$results"
-rm -f "$results"/*-report-github.md
+if [[ -z "$partial" ]]; then
+  rm -f "$results"/*-report-github.md
+fi
 cp "${reports[@]}" "$results/"
 
 commit="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
@@ -54,9 +60,14 @@ dirty=""
 if ! git diff --quiet HEAD -- src benchmarks/EventBus.Benchmarks 2>/dev/null; then
   dirty=" (with uncommitted changes)"
 fi
-cat > "$results/run-info.md" <<INFO
-- Run: ${started} → ${finished}, commit \`${commit}\`${dirty}
-- Command: \`benchmarks/run-full.sh $([[ "${job[*]}" == "--job short" ]] && echo "--short ")$*\` (BenchmarkDotNet: \`${filter[*]} ${job[*]} $*\`)
+info_target="$results/run-info.md"
+if [[ -z "$partial" ]]; then
+  : > "$info_target"
+fi
+suites="$(for r in "${reports[@]}"; do basename "$r" -report-github.md | sed 's/^EventBus\.Benchmarks\.//'; done | paste -sd, - | sed 's/,/, /g')"
+cat >> "$info_target" <<INFO
+- Run: ${started} → ${finished}, commit \`${commit}\`${dirty}; suites: ${suites}
+- Command: \`benchmarks/run-full.sh $([[ "${job[*]}" == "--job short"* ]] && echo "--short ")$*\` (BenchmarkDotNet: \`${filter[*]} ${job[*]} $*\`)
 - Load average (1, 5, 15 min) before the run: ${load}
 INFO
 
