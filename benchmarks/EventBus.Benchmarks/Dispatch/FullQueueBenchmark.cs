@@ -11,8 +11,8 @@ namespace EventBus.Benchmarks.Dispatch;
 /// </summary>
 /// <remarks>
 /// What it guards: a publisher that finds the queue full waits without spinning, and neither it nor the worker pays a
-/// system call or an allocation per event while the queue is full (a waiting publisher is woken once half the capacity
-/// is free). The envelopes are 4,096 pre-built ones published in turn.
+/// system call or an allocation per event while the queue is full (a waiting publisher is woken once three quarters of
+/// the capacity are free). The envelopes are 4,096 pre-built ones published in turn.
 /// </remarks>
 [MemoryDiagnoser]
 public class FullQueueBenchmark

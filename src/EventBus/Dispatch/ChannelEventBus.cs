@@ -1,5 +1,6 @@
 using EventBus.Acknowledgements;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using EventBus.DeadLetters;
 using EventBus.DependencyInjection;
 using EventBus.Diagnostics;
@@ -463,6 +464,9 @@ internal sealed class ChannelEventBus : IEventBus, IAcknowledgingPublisher, IEve
     /// <param name="subscriptions">The matching subscriptions.</param>
     /// <param name="reserved">How many leading subscriptions already hold a slot for the event.</param>
     /// <param name="cancellationToken">Cancels waiting for room.</param>
+    /// <remarks>Pooled: a publisher that outruns its subscriber comes here once per wake-up and would otherwise
+    /// allocate a state machine each time it waits.</remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask DispatchSlowAsync(Event @event, Subscription[] subscriptions, int reserved, CancellationToken cancellationToken)
     {
         var plan = new Placement[subscriptions.Length];

@@ -38,17 +38,17 @@ public sealed class PriorityLanesTests
     }
 
     [Fact]
-    public async Task WaitForSpaceAsync_FullLanes_WakesTheWriterOnceHalfTheCapacityIsFree()
+    public async Task WaitForSpaceAsync_FullLanes_WakesTheWriterOnceThreeQuartersOfTheCapacityAreFree()
     {
         // Woken per freed slot, a publisher that outruns its subscriber would wait (and be signalled) once per event.
-        var lanes = new PriorityLanes("half", capacity: 8, OverflowPolicy.Wait);
+        var lanes = new PriorityLanes("three-quarters", capacity: 8, OverflowPolicy.Wait);
         for (var i = 0; i < 8; i++)
         {
             (await lanes.EnqueueAsync(new Event("job.run"), CancellationToken.None)).Should().BeNull();
         }
 
         var waiting = lanes.WaitForSpaceAsync(CancellationToken.None).AsTask();
-        for (var i = 0; i < 3; i++)
+        for (var i = 0; i < 5; i++)
         {
             lanes.TryRead(out _).Should().BeTrue();
             waiting.IsCompleted.Should().BeFalse($"{i + 1} of 8 slots are free");
@@ -56,14 +56,14 @@ public sealed class PriorityLanesTests
 
         lanes.TryRead(out _).Should().BeTrue();
         await waiting.WaitAsync(SafetyNet);
-        lanes.Count.Should().Be(4);
+        lanes.Count.Should().Be(2);
     }
 
     [Fact]
     public async Task WaitForSpaceAsync_ReaderRunsOutOfEventsBelowTheMark_StillWakesTheWriter()
     {
         // Keyed readers hold read events until their handling starts (freeOnRead: false): the lanes can be empty while
-        // every slot is taken. A waiter is then woken by Release, once half the capacity is free.
+        // every slot is taken. A waiter is then woken by Release, once three quarters of the capacity are free.
         var lanes = new PriorityLanes("keyed", capacity: 4, OverflowPolicy.Wait, freeOnRead: false);
         for (var i = 0; i < 4; i++)
         {
@@ -77,7 +77,8 @@ public sealed class PriorityLanesTests
 
         var waiting = lanes.WaitForSpaceAsync(CancellationToken.None).AsTask();
         lanes.Release();
-        waiting.IsCompleted.Should().BeFalse("3 of 4 slots are still held");
+        lanes.Release();
+        waiting.IsCompleted.Should().BeFalse("2 of 4 slots are still held");
         lanes.Release();
         await waiting.WaitAsync(SafetyNet);
     }
