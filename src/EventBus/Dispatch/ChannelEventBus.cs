@@ -11,6 +11,8 @@ using EventBus.Subscriptions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
+using Polly.Registry;
 
 namespace EventBus.Dispatch;
 
@@ -23,6 +25,7 @@ internal sealed class ChannelEventBus : IEventBus, IAcknowledgingPublisher, IEve
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ChannelEventBus> _logger;
     private readonly IServiceScopeFactory _scopes;
+    private readonly IServiceProvider _services;
     private readonly IEnumerable<HandlerRegistration> _handlers;
     private readonly SubscriptionRegistry _registry = new();
     private readonly CancellationTokenSource _abort = new();
@@ -46,6 +49,7 @@ internal sealed class ChannelEventBus : IEventBus, IAcknowledgingPublisher, IEve
         TimeProvider timeProvider,
         ILogger<ChannelEventBus> logger,
         IServiceScopeFactory scopes,
+        IServiceProvider services,
         IEnumerable<HandlerRegistration> handlers,
         EventBusMetrics metrics,
         DeliveryTracker tracker,
@@ -57,6 +61,7 @@ internal sealed class ChannelEventBus : IEventBus, IAcknowledgingPublisher, IEve
         _timeProvider = timeProvider;
         _logger = logger;
         _scopes = scopes;
+        _services = services;
         _handlers = handlers;
         _metrics = metrics;
         _inbox = inbox;
@@ -300,6 +305,7 @@ internal sealed class ChannelEventBus : IEventBus, IAcknowledgingPublisher, IEve
     /// throw, naming the setting.</summary>
     private SubscriptionPolicies ResolvePolicies(string name, SubscriptionOptions options)
     {
+        var pipeline = ResolvePipeline(name, options);
         var resilience = _options.Resilience;
         if (options.ConfigureResilience is { } configureResilience)
         {
@@ -333,9 +339,56 @@ internal sealed class ChannelEventBus : IEventBus, IAcknowledgingPublisher, IEve
         }
 
         return new SubscriptionPolicies(
-            SubscriptionResilience.Create(name, resilience, options.Fallback, _timeProvider, _metrics, _logger),
+            pipeline is null
+                ? SubscriptionResilience.Create(name, resilience, options.Fallback, _timeProvider, _metrics, _logger)
+                : SubscriptionResilience.CreateWithPipeline(name, pipeline, resilience, options.Fallback, _timeProvider, _metrics, _logger),
             idempotency.Enabled ? new IdempotencyGuard(_inbox, name, new IdempotencyWindow(idempotency.MaxCount, idempotency.Window), _logger) : null,
             timeToLive);
+    }
+
+    /// <summary>Finds the subscription's own Polly pipeline, given directly or by its key in the container's
+    /// <see cref="ResiliencePipelineProvider{TKey}"/>; <see langword="null"/> when it uses the bus's policy.</summary>
+    private ResiliencePipeline? ResolvePipeline(string name, SubscriptionOptions options)
+    {
+        if (options.ResiliencePipeline is null && options.ResiliencePipelineKey is null)
+        {
+            return null;
+        }
+
+        if (options.ResiliencePipeline is not null && options.ResiliencePipelineKey is not null)
+        {
+            throw new ArgumentException(
+                $"Subscription '{name}': set ResiliencePipeline or ResiliencePipelineKey ('{options.ResiliencePipelineKey}'), not both.",
+                "options.ResiliencePipelineKey");
+        }
+
+        if (options.ConfigureResilience is not null)
+        {
+            throw new ArgumentException(
+                $"Subscription '{name}': ConfigureResilience adjusts the bus's policy, which a subscription with its own pipeline does not use; set one or the other.",
+                "options.ConfigureResilience");
+        }
+
+        if (options.ResiliencePipeline is { } pipeline)
+        {
+            return pipeline;
+        }
+
+        var key = options.ResiliencePipelineKey!;
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            throw new ArgumentException($"Subscription '{name}': ResiliencePipelineKey '{key}' is empty.", "options.ResiliencePipelineKey");
+        }
+
+        var provider = _services.GetService<ResiliencePipelineProvider<string>>()
+            ?? throw new InvalidOperationException(
+                $"Subscription '{name}': ResiliencePipelineKey '{key}' needs a ResiliencePipelineProvider<string> in the service container; register the pipeline with services.AddResiliencePipeline(\"{key}\", ...) (Polly.Extensions).");
+        if (!provider.TryGetPipeline(key, out var registered))
+        {
+            throw new ArgumentException($"Subscription '{name}': no resilience pipeline is registered with the key '{key}'.", "options.ResiliencePipelineKey");
+        }
+
+        return registered;
     }
 
     /// <summary>Counts the publish and, when someone listens, wraps it in a producer span whose context travels in

@@ -21,6 +21,9 @@ namespace EventBus.Resilience;
 /// so backoff, jitter and attempt numbering are Polly's, as if it had run from the start.</para>
 /// <para>The operation limit (all attempts and delays of one event) is measured from the first attempt, across the
 /// switch to the pipeline.</para>
+/// <para>A subscription given its own pipeline (<see cref="SubscriptionOptions.ResiliencePipeline"/>) runs every event
+/// through it from the first attempt: the bus adds no retry, limit or circuit of its own, and only maps what the
+/// pipeline returns to an outcome.</para>
 /// </remarks>
 internal sealed class SubscriptionResilience
 {
@@ -40,6 +43,9 @@ internal sealed class SubscriptionResilience
     private readonly TimeSpan? _firstAttemptLimit;
     private readonly bool _firstAttemptLimitIsOperation;
     private readonly TimeProvider _timeProvider;
+
+    // The user's own pipeline: every attempt goes through it, and none of the bus's strategies apply.
+    private readonly bool _userPipeline;
 
     // Reads when limits start and when successes happen: the coarse clock in place of the system one.
     private readonly TimeProvider _limitClock;
@@ -100,6 +106,22 @@ internal sealed class SubscriptionResilience
         _pipeline = builder.Build();
     }
 
+    private SubscriptionResilience(string subscriptionName, ResiliencePipeline pipeline, ResilienceOptions options, Func<OnFallbackArguments, ValueTask>? fallback, TimeProvider timeProvider, EventBusMetrics metrics, ILogger logger)
+    {
+        _subscriptionName = subscriptionName;
+        _pipeline = pipeline;
+        _userPipeline = true;
+        _fallback = options.FallbackEnabled ? fallback : null;
+
+        // The pipeline decides how often to try; an open circuit in it pauses the subscription, never spends a budget.
+        _maxAttempts = int.MaxValue;
+        _breakDuration = options.CircuitBreaker.BreakDuration;
+        _timeProvider = timeProvider;
+        _limitClock = CoarseTimeProvider.For(timeProvider);
+        _metrics = metrics;
+        _logger = logger;
+    }
+
     /// <summary>Gets the circuit state, or <see langword="null"/> when the subscription has no circuit breaker.</summary>
     public CircuitState? CircuitState => _circuit?.State;
 
@@ -120,6 +142,11 @@ internal sealed class SubscriptionResilience
         return new SubscriptionResilience(subscriptionName, options, fallback, timeProvider, metrics, logger);
     }
 
+    /// <summary>Builds the policy of a subscription that brought its own pipeline: the pipeline runs every attempt;
+    /// <paramref name="options"/> supplies only the pause of an open circuit and whether the fallback is used.</summary>
+    public static SubscriptionResilience CreateWithPipeline(string subscriptionName, ResiliencePipeline pipeline, ResilienceOptions options, Func<OnFallbackArguments, ValueTask>? fallback, TimeProvider timeProvider, EventBusMetrics metrics, ILogger logger) =>
+        new(subscriptionName, pipeline, options, fallback, timeProvider, metrics, logger);
+
     /// <summary>Creates the reusable trip state of one delivering slot.</summary>
     public Delivery CreateDelivery(Func<Event, CancellationToken, ValueTask> handler, CancellationToken abort) => new(handler, this, abort);
 
@@ -128,6 +155,11 @@ internal sealed class SubscriptionResilience
     public ValueTask<DeliveryResult> ExecuteAsync(Delivery delivery, Event @event, PriorityLanes lanes, CancellationToken abort)
     {
         delivery.Begin(@event);
+        if (_userPipeline)
+        {
+            return FinishAsync(delivery, RunPipelineAsync(delivery, @event, lanes, abort, 0));
+        }
+
         if (_circuit is { IsClosed: false })
         {
             return FinishAsync(delivery, RunPipelineAsync(delivery, @event, lanes, abort, _limitClock.GetTimestamp()));
@@ -254,7 +286,14 @@ internal sealed class SubscriptionResilience
                     limit.Arm(_operationTimeout!.Value);
                 }
 
-                exception = (await pending.ConfigureAwait(false)).Exception;
+                // An unreadable payload comes back as a result, so no retry strategy (ours or the user's) repeats it.
+                var outcome = await pending.ConfigureAwait(false);
+                exception = outcome.Exception ?? outcome.Result as EventPayloadMismatchException;
+            }
+            catch (Exception ex) when (_userPipeline)
+            {
+                // A user's strategy that throws instead of returning an outcome: the attempt failed with it.
+                exception = ex;
             }
             finally
             {
@@ -505,7 +544,7 @@ internal sealed class SubscriptionResilience
                 }
             }
 
-            return Outcome.FromException<object>(ex);
+            return ex is EventPayloadMismatchException ? Outcome.FromResult<object>(ex) : Outcome.FromException<object>(ex);
         }
     }
 }

@@ -37,6 +37,63 @@ public sealed class DeferredTimeoutTests
     }
 
     [Fact]
+    public async Task OperationTimeout_FirstAttemptFailsDirectly_PipelineRetriesWithinWhatIsLeft()
+    {
+        // The first attempt runs before the retry pipeline; the operation limit still counts from it. The direct attempt
+        // uses 8 of the 10 seconds, the retry waits 1: the second attempt has 1 second left, not a fresh 10.
+        var clock = new TestClock();
+        var logs = new LogRecorder();
+        await using var fixture = await FailureBus.StartAsync(clock, logs, o =>
+        {
+            o.Resilience.OperationTimeout = TimeSpan.FromSeconds(10);
+            o.Resilience.Retry.MaxRetryAttempts = 3;
+            o.Resilience.Retry.Delay = TimeSpan.FromSeconds(1);
+            o.Resilience.Retry.UseJitter = false;
+        });
+        var attempts = new Recorder<int>();
+        using var testEnded = new CancellationTokenSource();
+        fixture.Bus.Subscribe<OrderPlaced>(async (_, ct) =>
+        {
+            attempts.Add(attempts.Count + 1);
+            if (attempts.Count == 1)
+            {
+                clock.Advance(TimeSpan.FromSeconds(8));
+                throw new HttpRequestException("slow failure");
+            }
+
+            // Ends when the limit cancels it, or succeeds once the test is over, so a failed test still stops its bus.
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(ct, testEnded.Token);
+            try
+            {
+                await Task.Delay(Timeout.Infinite, either.Token);
+            }
+            catch (OperationCanceledException) when (testEnded.IsCancellationRequested)
+            {
+            }
+        });
+        var published = clock.GetUtcNow();
+
+        try
+        {
+            await fixture.Bus.PublishAsync(new OrderPlaced("late"), cancellationToken: Ct);
+            await logs.WaitForAsync("HandlerRetrying");
+            await clock.AdvanceWhenWaitingAsync(TimeSpan.FromSeconds(1));
+            await attempts.WaitForAsync(2);
+            await clock.AdvanceWhenWaitingAsync(TimeSpan.FromSeconds(1));
+            await logs.WaitForAsync("EventDeadLettered", timeout: TimeSpan.FromSeconds(10));
+        }
+        finally
+        {
+            await testEnded.CancelAsync();
+        }
+
+        var deadLetter = (await fixture.DeadLettersAsync()).Should().ContainSingle().Subject;
+        deadLetter.ExceptionType.Should().Be(typeof(TimeoutRejectedException).FullName);
+        deadLetter.AttemptCount.Should().Be(2);
+        deadLetter.LastFailureTime.Should().Be(published + TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task AttemptTimeout_LimitPassedBeforeHandlerYields_CancelsAtOnceWhenItYields()
     {
         var clock = new TestClock();
