@@ -13,7 +13,7 @@ namespace EventBus.Resilience;
 /// </summary>
 /// <remarks>
 /// <para>The same rules as Polly's circuit breaker strategy, kept outside the pipeline so that a handler that succeeds
-/// is reported with a lock and two additions instead of a pipeline execution: the worker calls the handler directly
+/// is reported with one atomic addition instead of a pipeline execution: the worker calls the handler directly
 /// while the circuit is closed and engages the pipeline only after a failure (see
 /// <see cref="SubscriptionResilience"/>).</para>
 /// <para>The window is ten buckets of a tenth of the sampling duration each, like Polly's: a bucket is reused once it
@@ -115,12 +115,26 @@ internal sealed class Circuit
     /// <param name="now">A timestamp of the bus's <see cref="TimeProvider"/> from during the attempt.</param>
     public void OnSuccess(long now)
     {
+        if (_state == CircuitState.Closed)
+        {
+            // The common case, without the lock: the bucket of this moment already exists, so counting is one atomic
+            // addition. A bucket is reused only a whole window later and a reset only forgets counts, so a success
+            // racing with either lands in a newer bucket or is forgotten: it can never count as a failure.
+            var number = (now - _origin) / _bucketTicks;
+            ref var bucket = ref _buckets[number % BucketCount];
+            if (Volatile.Read(ref bucket.Number) == number)
+            {
+                Interlocked.Increment(ref bucket.Successes);
+                return;
+            }
+        }
+
         var closed = false;
         lock (_lock)
         {
             if (_state == CircuitState.Closed)
             {
-                CurrentBucket(now).Successes++;
+                Interlocked.Increment(ref CurrentBucket(now).Successes);
                 return;
             }
 
@@ -180,7 +194,10 @@ internal sealed class Circuit
         ref var bucket = ref _buckets[number % BucketCount];
         if (bucket.Number != number)
         {
-            bucket = new Bucket { Number = number };
+            // Counts first, number last: a lock-free success that sees the new number counts into the emptied bucket.
+            bucket.Successes = 0;
+            bucket.Failures = 0;
+            Volatile.Write(ref bucket.Number, number);
         }
 
         return ref bucket;
@@ -206,7 +223,9 @@ internal sealed class Circuit
     {
         for (var i = 0; i < BucketCount; i++)
         {
-            _buckets[i] = new Bucket { Number = -1 };
+            Volatile.Write(ref _buckets[i].Number, -1);
+            _buckets[i].Successes = 0;
+            _buckets[i].Failures = 0;
         }
     }
 
