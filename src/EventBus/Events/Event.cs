@@ -33,9 +33,15 @@ public record Event
     // A root event correlates to itself: the correlation id is then the id, formatted when first read.
     private readonly string? _correlationId;
     private readonly bool _correlatesToSelf;
-    private readonly EventPriority _priority = EventPriority.Normal;
-    private readonly string _dataVersion = DefaultDataVersion;
-    private readonly IReadOnlyDictionary<string, string> _headers = NoHeaders;
+
+    // Every published envelope is allocated and stays queued until handled, so its size is what publishing costs in
+    // memory traffic and garbage collection: the time is kept as its clock ticks and offset (not a 16-byte
+    // DateTimeOffset), the priority as a byte, and the attributes most events leave at their defaults in one shared
+    // object, copied when one of them is set.
+    private readonly long _timeTicks;
+    private readonly short _timeOffsetMinutes;
+    private readonly byte _priority = (byte)EventPriority.Normal;
+    private readonly RareAttributes _rare = RareAttributes.Defaults;
 
     /// <summary>Initializes a new instance of the <see cref="Event"/> class with a new UUIDv7 id.</summary>
     /// <param name="type">The event type, for example <c>order.placed</c>.</param>
@@ -108,13 +114,21 @@ public record Event
     public string? Source { get; init; }
 
     /// <summary>Gets when the event happened (CloudEvents <c>time</c>); stamped on publish when left default.</summary>
-    public DateTimeOffset Time { get; init; }
+    public DateTimeOffset Time
+    {
+        get => _timeTicks == 0 && _timeOffsetMinutes == 0 ? default : new DateTimeOffset(_timeTicks, TimeSpan.FromMinutes(_timeOffsetMinutes));
+        init
+        {
+            _timeTicks = value.Ticks;
+            _timeOffsetMinutes = (short)(value.Offset.Ticks / TimeSpan.TicksPerMinute);
+        }
+    }
 
     /// <summary>Gets the delivery priority; the default is <see cref="EventPriority.Normal"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="EventPriority"/>.</exception>
     public EventPriority Priority
     {
-        get => _priority;
+        get => (EventPriority)_priority;
         init
         {
             if (value is not (EventPriority.Low or EventPriority.Normal or EventPriority.High))
@@ -122,7 +136,7 @@ public record Event
                 throw new ArgumentOutOfRangeException(nameof(Priority), value, "Priority must be Low (1), Normal (5) or High (10).");
             }
 
-            _priority = value;
+            _priority = (byte)value;
         }
     }
 
@@ -153,11 +167,14 @@ public record Event
     /// <exception cref="ArgumentException">The value is empty.</exception>
     public string DataVersion
     {
-        get => _dataVersion;
+        get => _rare.DataVersion;
         init
         {
             ArgumentException.ThrowIfNullOrWhiteSpace(value, nameof(DataVersion));
-            _dataVersion = value;
+            if (!ReferenceEquals(value, _rare.DataVersion))
+            {
+                _rare = _rare with { DataVersion = value };
+            }
         }
     }
 
@@ -166,10 +183,30 @@ public record Event
     public string? Subject { get; init; }
 
     /// <summary>Gets the content type of <see cref="Payload"/> once serialized (CloudEvents <c>datacontenttype</c>).</summary>
-    public string? DataContentType { get; init; }
+    public string? DataContentType
+    {
+        get => _rare.DataContentType;
+        init
+        {
+            if (!ReferenceEquals(value, _rare.DataContentType))
+            {
+                _rare = _rare with { DataContentType = value };
+            }
+        }
+    }
 
     /// <summary>Gets the W3C trace context of the publisher (extension <c>traceparent</c>).</summary>
-    public string? TraceParent { get; init; }
+    public string? TraceParent
+    {
+        get => _rare.TraceParent;
+        init
+        {
+            if (!ReferenceEquals(value, _rare.TraceParent))
+            {
+                _rare = _rare with { TraceParent = value };
+            }
+        }
+    }
 
     /// <summary>Gets the CloudEvents specification version, always <c>"1.0"</c>.</summary>
     public string SpecVersion => CloudEventsSpecVersion;
@@ -178,11 +215,14 @@ public record Event
     /// <exception cref="ArgumentNullException">The value is <see langword="null"/>.</exception>
     public IReadOnlyDictionary<string, string> Headers
     {
-        get => _headers;
+        get => _rare.Headers;
         init
         {
             ArgumentNullException.ThrowIfNull(value, nameof(Headers));
-            _headers = value;
+            if (!ReferenceEquals(value, _rare.Headers))
+            {
+                _rare = _rare with { Headers = value };
+            }
         }
     }
 
@@ -202,13 +242,19 @@ public record Event
             && _priority == other._priority
             && string.Equals(CorrelationId, other.CorrelationId, StringComparison.Ordinal)
             && string.Equals(CausationId, other.CausationId, StringComparison.Ordinal)
-            && string.Equals(_dataVersion, other._dataVersion, StringComparison.Ordinal)
+            && string.Equals(DataVersion, other.DataVersion, StringComparison.Ordinal)
             && string.Equals(Subject, other.Subject, StringComparison.Ordinal)
             && string.Equals(DataContentType, other.DataContentType, StringComparison.Ordinal)
             && string.Equals(TraceParent, other.TraceParent, StringComparison.Ordinal)
-            && Equals(_headers, other._headers));
+            && Equals(Headers, other.Headers));
 
     /// <summary>Gets a hash code from the id, type and time (equal envelopes have equal ones).</summary>
     /// <returns>The hash code.</returns>
     public override int GetHashCode() => HashCode.Combine(EqualityContract, Id, _type, Time);
+
+    /// <summary>The attributes most events leave at their defaults; shared, and replaced (never changed) when set.</summary>
+    private sealed record RareAttributes(string DataVersion, IReadOnlyDictionary<string, string> Headers, string? DataContentType, string? TraceParent)
+    {
+        public static readonly RareAttributes Defaults = new(DefaultDataVersion, NoHeaders, null, null);
+    }
 }

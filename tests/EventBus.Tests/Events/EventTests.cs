@@ -143,4 +143,53 @@ public class EventTests
         @event.CorrelationId.Should().Be("flow-1");
         (@event with { CorrelationId = null }).CorrelationId.Should().BeNull();
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(330)]
+    [InlineData(-720)]
+    [InlineData(840)]
+    public void Time_WithAnyOffset_ReadsBackExactly(int offsetMinutes)
+    {
+        var time = new DateTimeOffset(2026, 12, 2, 4, 30, 15, TimeSpan.FromMinutes(offsetMinutes)).AddTicks(1234567);
+
+        var @event = new Event("order.placed") { Time = time };
+
+        @event.Time.Should().Be(time);
+        @event.Time.Offset.Should().Be(time.Offset);
+        @event.Time.Ticks.Should().Be(time.Ticks);
+        new Event("order.placed").Time.Should().Be(default(DateTimeOffset));
+    }
+
+    [Fact]
+    public void With_RareAttributeChangedOnACopy_LeavesTheOriginalAsItWas()
+    {
+        var headers = new Dictionary<string, string> { ["tenant"] = "t-1" };
+        var original = new Event("order.placed") { DataContentType = "application/json", Headers = headers };
+
+        var copy = original with { TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", DataVersion = "2.0" };
+
+        original.TraceParent.Should().BeNull();
+        original.DataVersion.Should().Be(Event.DefaultDataVersion);
+        original.DataContentType.Should().Be("application/json");
+        copy.DataContentType.Should().Be("application/json");
+        copy.Headers.Should().BeSameAs(headers);
+        copy.DataVersion.Should().Be("2.0");
+        copy.Should().NotBe(original);
+        (copy with { TraceParent = null, DataVersion = Event.DefaultDataVersion }).Should().Be(original);
+    }
+
+    [Fact]
+    public void Envelope_WithDefaultRareAttributes_IsAtMost112Bytes()
+    {
+        // What publishing a payload allocates, and what stays queued until it is handled: kept small on purpose.
+        var payload = new object();
+        _ = new Event<object>("order.placed", payload);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var @event = new Event<object>("order.placed", payload) { Time = DateTimeOffset.UnixEpoch, Source = "/orders", Subject = "o-1" };
+        var bytes = GC.GetAllocatedBytesForCurrentThread() - before;
+        GC.KeepAlive(@event);
+
+        bytes.Should().BeLessThanOrEqualTo(112);
+    }
 }
