@@ -1,0 +1,278 @@
+using EventBus.PostgreSql.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace EventBus.PostgreSql.EventStore;
+
+/// <summary>Group commit for the appends of this process. An append that finds no transaction in flight is sent at
+/// once, on its caller's path. Appends that arrive while one is in flight wait, and the next transaction carries all
+/// of them (up to a bound): one call of the append function, one advisory lock, one position draw and one WAL flush
+/// for the group, where each append alone would queue on the global order and flush by itself.</summary>
+/// <remarks>
+/// <para>Each append gets its own outcome: the append function reports a version conflict, a deleted stream or an
+/// idempotent retry per append, without failing the others. When the group's statement fails as a whole (an event id
+/// stored by another batch, a value the server rejects), its transaction rolled back and wrote nothing, so every
+/// append of the group is sent again alone and only the one at fault fails. When the connection fails, whether the
+/// transaction committed is unknown: every append of the group fails with that error and none reports success (a
+/// retry with the same event ids answers with the stored result if it had committed).</para>
+/// <para>Cancellation is honoured while an append waits for its group; once the group is sent, the append ends with
+/// its outcome, as the others in the transaction do.</para>
+/// </remarks>
+internal sealed class AppendGroupCommitter
+{
+    private readonly PostgreSqlDatabase _database;
+    private readonly string _appendSql;
+    private readonly string _findEventsSql;
+    private readonly Lock _gate = new();
+    private readonly Queue<PendingAppend> _queue = new();
+
+    // True while a transaction of this process is in flight or being assembled (guarded by _gate).
+    private bool _committing;
+    private long _transactions;
+
+    public AppendGroupCommitter(PostgreSqlDatabase database)
+    {
+        _database = database;
+        var s = database.Schema;
+        _appendSql = $"SELECT o_append, o_outcome, o_stream_id, o_version, o_position FROM {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+        _findEventsSql = $"""
+            SELECT e.event_id, s.stream_id, e.stream_version, e.position
+            FROM {s}.events e JOIN {s}.streams s ON s.stream_key = e.stream_key
+            WHERE e.event_id = ANY($1)
+            """;
+    }
+
+    /// <summary>Gets the number of calls of the append function sent so far (one per group).</summary>
+    public long Transactions => Interlocked.Read(ref _transactions);
+
+    /// <summary>Gets the number of appends waiting for the next group.</summary>
+    public int QueuedCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _queue.Count;
+            }
+        }
+    }
+
+    /// <summary>Appends <paramref name="append"/>, alone at once or with the next group; completes after its
+    /// transaction ended.</summary>
+    public ValueTask<AppendResult> AppendAsync(PendingAppend append, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_committing)
+            {
+                append.RegisterCancellation(cancellationToken);
+                _queue.Enqueue(append);
+                return new ValueTask<AppendResult>(append.Task);
+            }
+
+            _committing = true;
+        }
+
+        return LeadAsync(append, cancellationToken);
+    }
+
+    /// <summary>Returns whether <paramref name="exception"/> leaves it unknown if the transaction committed (the
+    /// connection failed or was closed by the server), rather than proving that it rolled back.</summary>
+    private static bool IsAmbiguous(Exception exception) =>
+        exception is NpgsqlException and not PostgresException { InvariantSeverity: "ERROR" };
+
+    private async ValueTask<AppendResult> LeadAsync(PendingAppend append, CancellationToken cancellationToken)
+    {
+        try
+        {
+            append.TryStart();
+
+            // Alone in its transaction, so the caller's token may cancel the statement.
+            await CommitAsync([append], cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            HandOff();
+        }
+
+        return await append.Task.ConfigureAwait(false);
+    }
+
+    private void HandOff()
+    {
+        lock (_gate)
+        {
+            if (_queue.Count == 0)
+            {
+                _committing = false;
+                return;
+            }
+        }
+
+        // Appends that arrived meanwhile go out together, off this caller's path.
+        _ = Task.Run(DrainAsync);
+    }
+
+    private async Task DrainAsync()
+    {
+        var group = new List<PendingAppend>();
+        while (true)
+        {
+            lock (_gate)
+            {
+                var events = 0;
+                while (group.Count < PostgreSqlConstants.MaxAppendsPerGroup
+                       && _queue.TryPeek(out var next)
+                       && (group.Count == 0 || events + next.Count <= PostgreSqlConstants.MaxEventsPerGroup))
+                {
+                    _queue.Dequeue();
+                    if (next.TryStart())
+                    {
+                        group.Add(next);
+                        events += next.Count;
+                    }
+                }
+
+                if (group.Count == 0)
+                {
+                    _committing = false;
+                    return;
+                }
+            }
+
+            // Shared by several callers: no one caller's token may cancel it.
+            await CommitAsync(group, CancellationToken.None).ConfigureAwait(false);
+            group.Clear();
+        }
+    }
+
+    /// <summary>Sends <paramref name="group"/> in one transaction and completes every append of it; never throws.</summary>
+    private async Task CommitAsync(IReadOnlyList<PendingAppend> group, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendAsync(group, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (group.Count > 1 && !IsAmbiguous(ex))
+        {
+            // The statement failed, so the transaction rolled back and wrote nothing: each append alone finds out
+            // whether the failure was its own.
+            foreach (var append in group)
+            {
+                append.ResetOutcome();
+                await CommitAsync([append], CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return;
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == PostgreSqlSchema.EventIdConstraint)
+        {
+            // An id of the batch (not the first) was stored earlier by another batch; the append rolled back.
+            await FailAlreadyStoredAsync(group[0], ex, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+        catch (Exception ex)
+        {
+            foreach (var append in group)
+            {
+                append.Fail(ex);
+            }
+
+            return;
+        }
+
+        // Committed: readers of this process may move on before the callers hear of it.
+        var head = 0L;
+        foreach (var append in group)
+        {
+            if (append.Outcome == PostgreSqlSchema.Appended)
+            {
+                head = Math.Max(head, append.Appended.Position);
+            }
+        }
+
+        if (head > 0)
+        {
+            _database.AppendCommitted(head);
+        }
+
+        foreach (var append in group)
+        {
+            append.Complete(_database.SchemaName);
+        }
+    }
+
+    private async Task SendAsync(IReadOnlyList<PendingAppend> group, CancellationToken cancellationToken)
+    {
+        var batch = AppendBatch.Of(group);
+        var command = await _database.CommandAsync(_appendSql, cancellationToken).ConfigureAwait(false);
+        await using (command.ConfigureAwait(false))
+        {
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = batch.StreamIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = batch.ExpectedVersions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+            command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = batch.Counts, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+            command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = batch.Appends, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = batch.EventIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = batch.EventTypes, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = batch.DataVersions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = batch.Data, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+            command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = batch.Metadata, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _database.TimeProvider.GetUtcNow().UtcTicks });
+            Interlocked.Increment(ref _transactions);
+            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            await using (reader.ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    group[reader.GetInt32(0) - 1].Record(
+                        reader.GetInt32(1),
+                        reader.IsDBNull(2) ? null : reader.GetString(2),
+                        reader.IsDBNull(3) ? null : reader.GetInt64(3),
+                        reader.IsDBNull(4) ? null : reader.GetInt64(4));
+                }
+
+                // Read to the end of the response: an error at commit shows here, not after the callers heard of success.
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task FailAlreadyStoredAsync(PendingAppend append, PostgresException error, CancellationToken cancellationToken)
+    {
+        Dictionary<string, StoredEvent> found;
+        try
+        {
+            found = await FindEventsAsync(append.EventIds, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or OperationCanceledException or ObjectDisposedException)
+        {
+            append.Fail(error);
+            return;
+        }
+
+        var conflict = append.EventIds.FirstOrDefault(found.ContainsKey);
+        if (conflict is null)
+        {
+            append.Fail(error);
+            return;
+        }
+
+        append.FailAlreadyStored(conflict, found[conflict]);
+    }
+
+    private async Task<Dictionary<string, StoredEvent>> FindEventsAsync(string[] ids, CancellationToken cancellationToken)
+    {
+        var command = await _database.CommandAsync(_findEventsSql, cancellationToken).ConfigureAwait(false);
+        await using var commandScope = command.ConfigureAwait(false);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await using var readerScope = reader.ConfigureAwait(false);
+        var found = new Dictionary<string, StoredEvent>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            found[reader.GetString(0)] = new StoredEvent(reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3));
+        }
+
+        return found;
+    }
+}
