@@ -69,6 +69,9 @@ internal sealed class PendingAppend
     /// <summary>Gets the result of a written append.</summary>
     public AppendResult Appended { get; private set; }
 
+    /// <summary>Gets the stream's version when the expected version was not met.</summary>
+    public long ActualVersion { get; private set; }
+
     public Task<AppendResult> Task => _completion.Task;
 
     /// <summary>Cancels the append while it waits for a group; once its group is sent it runs to its outcome.</summary>
@@ -108,7 +111,7 @@ internal sealed class PendingAppend
                 (_stored ??= new List<StoredEvent?>(Count)).Add(streamId is null ? null : new StoredEvent(streamId, version!.Value, position!.Value));
                 break;
             case PostgreSqlSchema.VersionConflict:
-                Appended = new AppendResult(version!.Value, 0);
+                ActualVersion = version!.Value;
                 break;
         }
     }
@@ -125,7 +128,7 @@ internal sealed class PendingAppend
                 CompleteRetry();
                 break;
             case PostgreSqlSchema.VersionConflict:
-                _completion.TrySetException(new EventStoreConcurrencyException(StreamId, ExpectedVersion, Appended.StreamVersion));
+                _completion.TrySetException(new EventStoreConcurrencyException(StreamId, ExpectedVersion, ActualVersion));
                 break;
             case PostgreSqlSchema.StreamDeleted:
                 _completion.TrySetException(new StreamDeletedException(StreamId));
