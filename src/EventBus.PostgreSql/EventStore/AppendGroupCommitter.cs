@@ -18,16 +18,23 @@ namespace EventBus.PostgreSql.EventStore;
 /// <para>Cancellation is honoured while an append waits for its group; once the group is sent, the append ends with
 /// its outcome, as the others in the transaction do.</para>
 /// </remarks>
-internal sealed class AppendGroupCommitter
+internal sealed class AppendGroupCommitter : IAsyncDisposable
 {
     private readonly PostgreSqlDatabase _database;
     private readonly string _appendSql;
     private readonly string _findEventsSql;
+    private const string NotifySql = "SELECT pg_notify($1, '')";
     private readonly Lock _gate = new();
     private readonly Queue<PendingAppend> _queue = new();
 
     // True while a transaction of this process is in flight or being assembled (guarded by _gate).
     private bool _committing;
+    private bool _disposed;
+
+    // The connection groups are sent on, kept open between them (used by one group at a time: _committing). A
+    // connection returned to the pool is reset (DISCARD ALL), which drops the append function's cached plans, and
+    // planning its statements again on every call cost about as much as the rest of a small append.
+    private NpgsqlConnection? _connection;
     private long _transactions;
 
     public AppendGroupCommitter(PostgreSqlDatabase database)
@@ -76,6 +83,25 @@ internal sealed class AppendGroupCommitter
         return LeadAsync(append, cancellationToken);
     }
 
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection? idle = null;
+        lock (_gate)
+        {
+            _disposed = true;
+            if (!_committing)
+            {
+                (idle, _connection) = (_connection, null);
+            }
+        }
+
+        // A group in flight closes the connection itself when it is done.
+        if (idle is not null)
+        {
+            await idle.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Returns whether <paramref name="exception"/> leaves it unknown if the transaction committed (the
     /// connection failed or was closed by the server), rather than proving that it rolled back.</summary>
     private static bool IsAmbiguous(Exception exception) =>
@@ -92,21 +118,36 @@ internal sealed class AppendGroupCommitter
         }
         finally
         {
-            HandOff();
+            await HandOffAsync().ConfigureAwait(false);
         }
 
         return await append.Task.ConfigureAwait(false);
     }
 
-    private void HandOff()
+    private async ValueTask HandOffAsync()
     {
+        NpgsqlConnection? closing;
         lock (_gate)
         {
             if (_queue.Count == 0)
             {
                 _committing = false;
-                return;
+                closing = TakeConnectionIfDisposed();
+                if (closing is null)
+                {
+                    return;
+                }
             }
+            else
+            {
+                closing = null;
+            }
+        }
+
+        if (closing is not null)
+        {
+            await closing.DisposeAsync().ConfigureAwait(false);
+            return;
         }
 
         // Appends that arrived meanwhile go out together, off this caller's path.
@@ -118,6 +159,7 @@ internal sealed class AppendGroupCommitter
         var group = new List<PendingAppend>();
         while (true)
         {
+            NpgsqlConnection? closing = null;
             lock (_gate)
             {
                 var events = 0;
@@ -136,8 +178,18 @@ internal sealed class AppendGroupCommitter
                 if (group.Count == 0)
                 {
                     _committing = false;
-                    return;
+                    closing = TakeConnectionIfDisposed();
                 }
+            }
+
+            if (group.Count == 0)
+            {
+                if (closing is not null)
+                {
+                    await closing.DisposeAsync().ConfigureAwait(false);
+                }
+
+                return;
             }
 
             // Shared by several callers: no one caller's token may cancel it.
@@ -149,9 +201,10 @@ internal sealed class AppendGroupCommitter
     /// <summary>Sends <paramref name="group"/> in one transaction and completes every append of it; never throws.</summary>
     private async Task CommitAsync(IReadOnlyList<PendingAppend> group, CancellationToken cancellationToken)
     {
+        bool announced;
         try
         {
-            await SendAsync(group, cancellationToken).ConfigureAwait(false);
+            announced = await SendOnFreshStateAsync(group, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (group.Count > 1 && !IsAmbiguous(ex))
         {
@@ -193,7 +246,7 @@ internal sealed class AppendGroupCommitter
 
         if (head > 0)
         {
-            _database.AppendCommitted(head);
+            _database.AppendCommitted(head, announced);
         }
 
         foreach (var append in group)
@@ -202,24 +255,52 @@ internal sealed class AppendGroupCommitter
         }
     }
 
-    private async Task SendAsync(IReadOnlyList<PendingAppend> group, CancellationToken cancellationToken)
+    /// <summary>Sends <paramref name="group"/>; after a failure the connection is closed, since its state is unknown.</summary>
+    private async Task<bool> SendOnFreshStateAsync(IReadOnlyList<PendingAppend> group, CancellationToken cancellationToken)
     {
-        var batch = AppendBatch.Of(group);
-        var command = await _database.CommandAsync(_appendSql, cancellationToken).ConfigureAwait(false);
-        await using (command.ConfigureAwait(false))
+        try
         {
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = batch.StreamIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = batch.ExpectedVersions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-            command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = batch.Counts, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-            command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = batch.Appends, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = batch.EventIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = batch.EventTypes, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = batch.DataVersions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = batch.Data, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-            command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = batch.Metadata, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _database.TimeProvider.GetUtcNow().UtcTicks });
+            return await SendAsync(group, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not PostgresException { InvariantSeverity: "ERROR" })
+        {
+            await CloseConnectionAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Sends <paramref name="group"/> and records each append's outcome; returns once its transaction has
+    /// committed, with whether other instances were told (the notification rides in the same round trip).</summary>
+    private async Task<bool> SendAsync(IReadOnlyList<PendingAppend> group, CancellationToken cancellationToken)
+    {
+        var arguments = AppendBatch.Of(group);
+        var connection = await ConnectionAsync(cancellationToken).ConfigureAwait(false);
+        var batch = new NpgsqlBatch(connection);
+        await using (batch.ConfigureAwait(false))
+        {
+            // The error barrier ends the append's implicit transaction before the notification runs, so the
+            // notification is sent after the commit (never inside it, where it would hold the server's notification
+            // lock through the flush) without a round trip of its own.
+            var append = new NpgsqlBatchCommand(_appendSql) { AppendErrorBarrier = true };
+            append.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = arguments.StreamIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            append.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = arguments.ExpectedVersions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+            append.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = arguments.Counts, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+            append.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = arguments.Appends, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+            append.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = arguments.EventIds, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            append.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = arguments.EventTypes, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            append.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = arguments.DataVersions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            append.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = arguments.Data, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+            append.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = arguments.Metadata, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+            append.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _database.TimeProvider.GetUtcNow().UtcTicks });
+            batch.BatchCommands.Add(append);
+            var notify = new NpgsqlBatchCommand(NotifySql);
+            notify.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _database.NotificationChannel });
+            batch.BatchCommands.Add(notify);
             Interlocked.Increment(ref _transactions);
-            var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+
+            // Parsed and planned once per connection (Npgsql keeps the prepared statements of a connection).
+            await batch.PrepareAsync(cancellationToken).ConfigureAwait(false);
+            var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             await using (reader.ConfigureAwait(false))
             {
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -231,9 +312,57 @@ internal sealed class AppendGroupCommitter
                         reader.IsDBNull(4) ? null : reader.GetInt64(4));
                 }
 
-                // Read to the end of the response: an error at commit shows here, not after the callers heard of success.
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                // Past the append's response: an error at its commit shows here, before any caller hears of success.
+                try
+                {
+                    await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+                    return true;
+                }
+                catch (PostgresException ex) when (ex.BatchCommand == notify)
+                {
+                    // The append committed; only the notification failed (it is sent again on its own).
+                    return false;
+                }
             }
+        }
+    }
+
+    /// <summary>Once disposed and idle, hands over the connection to close (called under the gate).</summary>
+    private NpgsqlConnection? TakeConnectionIfDisposed()
+    {
+        if (!_disposed)
+        {
+            return null;
+        }
+
+        var connection = _connection;
+        _connection = null;
+        return connection;
+    }
+
+    /// <summary>Gets the open connection of the committer, opening one when there is none (used only by the group in
+    /// flight).</summary>
+    private async ValueTask<NpgsqlConnection> ConnectionAsync(CancellationToken cancellationToken)
+    {
+        if (_connection is { State: System.Data.ConnectionState.Open } open)
+        {
+            return open;
+        }
+
+        await CloseConnectionAsync().ConfigureAwait(false);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
+        _connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        return _connection;
+    }
+
+    /// <summary>Closes the committer's connection (after a failure its state is unknown; or at disposal).</summary>
+    private async ValueTask CloseConnectionAsync()
+    {
+        var connection = _connection;
+        _connection = null;
+        if (connection is not null)
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
         }
     }
 

@@ -27,7 +27,7 @@ internal sealed class PostgreSqlEventStore : IEventStore
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
         var s = database.Schema;
-        Appends = new AppendGroupCommitter(database);
+        Appends = database.Own(new AppendGroupCommitter(database));
         _selectStream = $"SELECT version, first_version, deleted FROM {s}.streams WHERE stream_id = $1";
         const string Columns = "e.position, e.stream_version, e.event_id, e.event_type, e.data_version, e.data, e.metadata, e.recorded_ticks";
         _readForwards = $"""
