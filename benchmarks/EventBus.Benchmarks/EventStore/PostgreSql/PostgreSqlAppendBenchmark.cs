@@ -39,10 +39,10 @@ public class PostgreSqlAppendBenchmark
     private long[] _versions = [];
     private string[] _streams = [];
 
-    [Params(1)]
+    [Params(1, 8)]
     public int Writers { get; set; }
 
-    [Params(100)]
+    [Params(1, 100)]
     public int BatchSize { get; set; }
 
     private int BatchesPerWriter => EventsPerInvoke / Writers / BatchSize;
