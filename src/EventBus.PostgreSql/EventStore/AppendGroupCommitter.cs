@@ -35,6 +35,7 @@ internal sealed class AppendGroupCommitter : IAsyncDisposable
     // connection returned to the pool is reset (DISCARD ALL), which drops the append function's cached plans, and
     // planning its statements again on every call cost about as much as the rest of a small append.
     private NpgsqlConnection? _connection;
+    private long _connectionLastUsed;
     private long _transactions;
 
     public AppendGroupCommitter(PostgreSqlDatabase database)
@@ -344,14 +345,19 @@ internal sealed class AppendGroupCommitter : IAsyncDisposable
     /// flight).</summary>
     private async ValueTask<NpgsqlConnection> ConnectionAsync(CancellationToken cancellationToken)
     {
-        if (_connection is { State: System.Data.ConnectionState.Open } open)
+        var time = _database.TimeProvider;
+        var now = time.GetTimestamp();
+        if (_connection is { State: System.Data.ConnectionState.Open } open
+            && time.GetElapsedTime(_connectionLastUsed, now) < PostgreSqlConstants.AppendConnectionIdleLifetime)
         {
+            _connectionLastUsed = now;
             return open;
         }
 
         await CloseConnectionAsync().ConfigureAwait(false);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed), this);
         _connection = await _database.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        _connectionLastUsed = now;
         return _connection;
     }
 
