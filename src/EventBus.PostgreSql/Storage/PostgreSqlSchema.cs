@@ -243,6 +243,7 @@ internal static partial class PostgreSqlSchema
             v_version bigint;
             v_deleted boolean;
             v_created boolean;
+            v_stored boolean;
             v_drawn bigint := 0;
             v_position bigint;
         BEGIN
@@ -252,25 +253,20 @@ internal static partial class PostgreSqlSchema
             END LOOP;
 
             FOR v_i IN SELECT a.n::integer FROM unnest(p_stream_ids) WITH ORDINALITY AS a(id, n) ORDER BY a.id COLLATE "C", a.n LOOP
-                -- An idempotent retry: the first id is stored, so answer with where the batch's ids are.
-                IF EXISTS (SELECT 1 FROM {schema}.events e WHERE e.event_id = p_event_ids[v_first[v_i]]) THEN
-                    RETURN QUERY
-                        SELECT v_i, 1, s.stream_id, e.stream_version, e.position
-                        FROM unnest(p_event_ids[v_first[v_i] : v_first[v_i] + p_counts[v_i] - 1]) WITH ORDINALITY AS b(id, n)
-                        LEFT JOIN {schema}.events e ON e.event_id = b.id
-                        LEFT JOIN {schema}.streams s ON s.stream_key = e.stream_key
-                        ORDER BY b.n;
-                    CONTINUE;
+                -- An idempotent retry (the first id is stored) answers before the stream's row lock; otherwise lock
+                -- the row (creating it): appends to one stream wait there, not on the global lock. Waiting for the
+                -- row may have let an identical retry commit, so look again.
+                v_stored := EXISTS (SELECT 1 FROM {schema}.events e WHERE e.event_id = p_event_ids[v_first[v_i]]);
+                IF NOT v_stored THEN
+                    INSERT INTO {schema}.streams (stream_id, version) VALUES (p_stream_ids[v_i], 0) ON CONFLICT (stream_id) DO NOTHING;
+                    v_created := FOUND;
+                    SELECT s.stream_key, s.version, s.deleted INTO v_key, v_version, v_deleted
+                    FROM {schema}.streams s WHERE s.stream_id = p_stream_ids[v_i] FOR UPDATE;
+                    v_stored := EXISTS (SELECT 1 FROM {schema}.events e WHERE e.event_id = p_event_ids[v_first[v_i]]);
                 END IF;
 
-                -- Lock the stream's row (creating it): appends to one stream wait here, not on the global lock.
-                INSERT INTO {schema}.streams (stream_id, version) VALUES (p_stream_ids[v_i], 0) ON CONFLICT (stream_id) DO NOTHING;
-                v_created := FOUND;
-                SELECT s.stream_key, s.version, s.deleted INTO v_key, v_version, v_deleted
-                FROM {schema}.streams s WHERE s.stream_id = p_stream_ids[v_i] FOR UPDATE;
-
-                -- Waiting for the row may have let an identical retry commit: look again.
-                IF EXISTS (SELECT 1 FROM {schema}.events e WHERE e.event_id = p_event_ids[v_first[v_i]]) THEN
+                -- A retry: answer with where the batch's ids are.
+                IF v_stored THEN
                     RETURN QUERY
                         SELECT v_i, 1, s.stream_id, e.stream_version, e.position
                         FROM unnest(p_event_ids[v_first[v_i] : v_first[v_i] + p_counts[v_i] - 1]) WITH ORDINALITY AS b(id, n)
