@@ -20,10 +20,11 @@ namespace EventBus.PostgreSql.EventStore;
 /// </remarks>
 internal sealed class AppendGroupCommitter : IAsyncDisposable
 {
+    private const string NotifySql = "SELECT pg_notify($1, '')";
+
     private readonly PostgreSqlDatabase _database;
     private readonly string _appendSql;
     private readonly string _findEventsSql;
-    private const string NotifySql = "SELECT pg_notify($1, '')";
     private readonly Lock _gate = new();
     private readonly Queue<PendingAppend> _queue = new();
 
@@ -32,8 +33,9 @@ internal sealed class AppendGroupCommitter : IAsyncDisposable
     private bool _disposed;
 
     // The connection groups are sent on, kept open between them (used by one group at a time: _committing). A
-    // connection returned to the pool is reset (DISCARD ALL), which drops the append function's cached plans, and
-    // planning its statements again on every call cost about as much as the rest of a small append.
+    // pooled connection is reset before its next use (DISCARD ALL, unless the connection string says No Reset On
+    // Close), which drops the append function's cached plans: planning them again cost about 0.6 ms an append here,
+    // as much as the rest of an append of one event. Kept open, the append statement is also prepared once.
     private NpgsqlConnection? _connection;
     private long _connectionLastUsed;
     private long _transactions;
