@@ -160,6 +160,35 @@ public sealed class AppendGroupCommitterTests : IAsyncDisposable
         (await store.GetStreamInfoAsync("cancelled", cts.Token)).Version.Should().Be(0);
     }
 
+    [Fact]
+    public async Task DisposeAsync_OfTheDatabase_ClosesTheConnectionTheGroupCommitKeepsOpen()
+    {
+        using var cts = new CancellationTokenSource(SafetyTimeout);
+        var applicationName = "eb-committer-" + Guid.NewGuid().ToString("N")[..12];
+        var connectionString = new NpgsqlConnectionStringBuilder(_schema.ConnectionString) { ApplicationName = applicationName }.ConnectionString;
+        var options = new PostgreSqlOptions { Schema = _schema.Name };
+        var database = new PostgreSqlDatabase(NpgsqlDataSource.Create(connectionString), ownsDataSource: true, options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var store = new PostgreSqlEventStore(database);
+        await store.AppendAsync("s-1", ExpectedVersion.NoStream, NewEvents(1), cts.Token);
+        await store.AppendAsync("s-1", ExpectedVersion.Exact(1), NewEvents(1), cts.Token);
+        var observer = await _schema.OpenRawAsync();
+        (await CountSessionsAsync(observer, applicationName, cts.Token)).Should().BePositive();
+
+        await database.DisposeAsync();
+
+        while (await CountSessionsAsync(observer, applicationName, cts.Token) > 0)
+        {
+            await Task.Yield();
+        }
+    }
+
+    private static async Task<long> CountSessionsAsync(NpgsqlConnection observer, string applicationName, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", observer);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = applicationName });
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     /// <summary>Opens another instance's append of two events without committing it, then starts an append of the
     /// store (one event, stream "in-flight") and returns once that waits for the order.</summary>
     private async Task<(NpgsqlTransaction Held, Task<AppendResult> InFlight)> HoldTheOrderWithAnAppendInFlightAsync(PostgreSqlDatabase database, PostgreSqlEventStore store, CancellationToken cancellationToken)
