@@ -1,21 +1,17 @@
-using System.Globalization;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using EventBus.PostgreSql.Storage;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace EventBus.PostgreSql.EventStore;
 
 /// <summary>The event store on PostgreSQL: streams and the global log of one schema, shared by every app instance
-/// on the database. An append is one round trip (the batch goes as arrays to the schema's append function); the
+/// on the database. An append is one round trip (the batch goes as arrays to the schema's append function), and
+/// concurrent appends of this process share one (group commit, see <see cref="AppendGroupCommitter"/>); the
 /// global order is the commit order and never skips a committed event (see <see cref="PostgreSqlSchema"/>).
 /// Behaves exactly like the in-memory store (same contract suite).</summary>
 internal sealed class PostgreSqlEventStore : IEventStore
 {
     private readonly PostgreSqlDatabase _database;
-    private readonly string _append;
-    private readonly string _findEvents;
     private readonly string _selectStream;
     private readonly string _readForwards;
     private readonly string _readBackwards;
@@ -31,12 +27,7 @@ internal sealed class PostgreSqlEventStore : IEventStore
         ArgumentNullException.ThrowIfNull(database);
         _database = database;
         var s = database.Schema;
-        _append = $"SELECT o_outcome, o_stream_id, o_version, o_position FROM {s}.append_events($1, $2, $3, $4, $5, $6, $7, $8)";
-        _findEvents = $"""
-            SELECT e.event_id, s.stream_id, e.stream_version, e.position
-            FROM {s}.events e JOIN {s}.streams s ON s.stream_key = e.stream_key
-            WHERE e.event_id = ANY($1)
-            """;
+        Appends = database.Own(new AppendGroupCommitter(database));
         _selectStream = $"SELECT version, first_version, deleted FROM {s}.streams WHERE stream_id = $1";
         const string Columns = "e.position, e.stream_version, e.event_id, e.event_type, e.data_version, e.data, e.metadata, e.recorded_ticks";
         _readForwards = $"""
@@ -67,10 +58,13 @@ internal sealed class PostgreSqlEventStore : IEventStore
         _updateFirstVersion = $"UPDATE {s}.streams SET first_version = $2 WHERE stream_key = $1";
     }
 
+    /// <summary>Gets the group commit that carries this store's appends.</summary>
+    public AppendGroupCommitter Appends { get; }
+
     public ValueTask<AppendResult> AppendAsync(string streamId, ExpectedVersion expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken = default)
     {
         EventStoreArguments.ValidateAppend(streamId, events);
-        return AppendCoreAsync(streamId, expectedVersion, events, cancellationToken);
+        return Appends.AppendAsync(new PendingAppend(streamId, expectedVersion, events), cancellationToken);
     }
 
     public IAsyncEnumerable<EventRecord> ReadStreamAsync(string streamId, ReadDirection direction = ReadDirection.Forwards, long? fromVersion = null, long maxCount = long.MaxValue, CancellationToken cancellationToken = default)
@@ -116,40 +110,6 @@ internal sealed class PostgreSqlEventStore : IEventStore
     public ValueTask WaitForEventsAsync(long afterPosition, CancellationToken cancellationToken = default) =>
         _database.WaitForHeadAsync(afterPosition, cancellationToken);
 
-    private static long Encode(ExpectedVersion expected) =>
-        expected.Version is { } exact ? exact
-        : expected == ExpectedVersion.Any ? -1
-        : expected == ExpectedVersion.NoStream ? -2
-        : -3;
-
-    private static ArgumentException AlreadyStored(string eventId, EventLocation stored) =>
-        new($"Event id '{eventId}' is already stored in stream '{stored.StreamId}' at version {stored.Version}, in another batch; use new ids for new events.", "events");
-
-    private static byte[] ToArray(ReadOnlyMemory<byte> memory) =>
-        MemoryMarshal.TryGetArray(memory, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
-            ? segment.Array
-            : memory.ToArray();
-
-    private static AppendResult Replay(string streamId, IReadOnlyList<EventData> events, List<EventLocation?> stored)
-    {
-        // An idempotent retry must match what was stored: same stream, same ids, consecutive versions.
-        var first = stored[0]!;
-        for (var i = 0; i < events.Count; i++)
-        {
-            var location = stored[i];
-            if (location is null
-                || !string.Equals(location.StreamId, streamId, StringComparison.Ordinal)
-                || location.Version != first.Version + i)
-            {
-                throw location is null
-                    ? new ArgumentException($"Event id '{events[0].EventId}' is already stored in stream '{first.StreamId}', but '{events[i].EventId}' of the same batch is not; a retry must repeat the original batch.", nameof(events))
-                    : AlreadyStored(events[i].EventId, location);
-            }
-        }
-
-        return new AppendResult(stored[^1]!.Version, stored[^1]!.Position);
-    }
-
     private static EventRecord ReadRecord(NpgsqlDataReader reader, string streamId) => new(
         streamId,
         streamVersion: reader.GetInt64(1),
@@ -160,105 +120,6 @@ internal sealed class PostgreSqlEventStore : IEventStore
         data: reader.GetFieldValue<byte[]>(5),
         metadata: reader.GetFieldValue<byte[]>(6),
         recorded: new DateTimeOffset(reader.GetInt64(7), TimeSpan.Zero));
-
-    private async ValueTask<AppendResult> AppendCoreAsync(string streamId, ExpectedVersion expectedVersion, IReadOnlyList<EventData> events, CancellationToken cancellationToken)
-    {
-        var count = events.Count;
-        var ids = new string[count];
-        var types = new string[count];
-        var dataVersions = new string[count];
-        var data = new byte[count][];
-        var metadata = new byte[count][];
-        for (var i = 0; i < count; i++)
-        {
-            var e = events[i];
-            ids[i] = e.EventId;
-            types[i] = e.EventType;
-            dataVersions[i] = e.DataVersion;
-            data[i] = ToArray(e.Data);
-            metadata[i] = ToArray(e.Metadata);
-        }
-
-        var outcome = -1;
-        var stored = new List<EventLocation?>(count);
-        AppendResult result = default;
-        var command = await _database.CommandAsync(_append, cancellationToken).ConfigureAwait(false);
-        await using (command.ConfigureAwait(false))
-        {
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = streamId });
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = Encode(expectedVersion) });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = types, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = dataVersions, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = data, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-            command.Parameters.Add(new NpgsqlParameter<byte[][]> { TypedValue = metadata, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = _database.TimeProvider.GetUtcNow().UtcTicks });
-            try
-            {
-                var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                await using var readerScope = reader.ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    outcome = reader.GetInt32(0);
-                    if (outcome == 0)
-                    {
-                        result = new AppendResult(reader.GetInt64(2), reader.GetInt64(3));
-                    }
-                    else
-                    {
-                        stored.Add(reader.IsDBNull(1) ? null : new EventLocation(reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
-                    }
-                }
-            }
-            catch (PostgresException ex) when (ex.SqlState == PostgreSqlSchema.ConcurrencySqlState)
-            {
-                throw new EventStoreConcurrencyException(streamId, expectedVersion, long.Parse(ex.MessageText, CultureInfo.InvariantCulture));
-            }
-            catch (PostgresException ex) when (ex.SqlState == PostgreSqlSchema.StreamDeletedSqlState)
-            {
-                throw new StreamDeletedException(streamId);
-            }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.ConstraintName == PostgreSqlSchema.EventIdConstraint)
-            {
-                // An id of the batch (not the first) was stored earlier by another batch; the append rolled back.
-                var found = await FindEventsAsync(ids, cancellationToken).ConfigureAwait(false);
-                var conflict = ids.FirstOrDefault(found.ContainsKey);
-                if (conflict is null)
-                {
-                    throw;
-                }
-
-                throw AlreadyStored(conflict, found[conflict]);
-            }
-        }
-
-        switch (outcome)
-        {
-            case 0:
-                _database.AppendCommitted(result.Position);
-                return result;
-            case 1:
-                return Replay(streamId, events, stored);
-            default:
-                throw new InvalidOperationException($"The append function of schema '{_database.SchemaName}' returned no outcome; the schema may have been changed by hand.");
-        }
-    }
-
-    private async ValueTask<Dictionary<string, EventLocation>> FindEventsAsync(string[] ids, CancellationToken cancellationToken)
-    {
-        var command = await _database.CommandAsync(_findEvents, cancellationToken).ConfigureAwait(false);
-        await using var commandScope = command.ConfigureAwait(false);
-        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = ids, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        await using var readerScope = reader.ConfigureAwait(false);
-        var found = new Dictionary<string, EventLocation>(StringComparer.Ordinal);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-        {
-            found[reader.GetString(0)] = new EventLocation(reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3));
-        }
-
-        return found;
-    }
 
     private async ValueTask DeleteCoreAsync(string streamId, ExpectedVersion expectedVersion, CancellationToken cancellationToken)
     {
@@ -423,6 +284,4 @@ internal sealed class PostgreSqlEventStore : IEventStore
     }
 
     private sealed record StreamRow(long Key, long Version, long FirstVersion, bool IsDeleted);
-
-    private sealed record EventLocation(string StreamId, long Version, long Position);
 }

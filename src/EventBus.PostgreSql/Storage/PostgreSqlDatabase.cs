@@ -18,6 +18,7 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
     private readonly Lock _lock = new();
     private readonly string _headSql;
     private readonly AppendNotifier _notifier;
+    private readonly List<IAsyncDisposable> _owned = [];
     private Task? _initialized;
     private long _head;
     private TaskCompletionSource _headRaised = NewSignal();
@@ -104,11 +105,14 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
     }
 
     /// <summary>Records the last position of an append of this process that has committed, wakes this process's
-    /// waiters and announces the append to other instances.</summary>
-    public void AppendCommitted(long position)
+    /// waiters and, unless the append's own round trip already did, announces the append to other instances.</summary>
+    public void AppendCommitted(long position, bool announced)
     {
         ObserveHead(position);
-        _notifier.AnnounceAppend();
+        if (!announced)
+        {
+            _notifier.AnnounceAppend();
+        }
     }
 
     /// <summary>Records a committed position (an append of this process or a head read) and wakes waiters.</summary>
@@ -151,10 +155,35 @@ internal sealed class PostgreSqlDatabase : IAsyncDisposable, IDisposable
         return new ValueTask(WaitForHeadCoreAsync(afterPosition, cancellationToken));
     }
 
+    /// <summary>Makes <paramref name="resource"/> (something holding a connection of the pool) end with the
+    /// database, before the pool does.</summary>
+    public T Own<T>(T resource)
+        where T : IAsyncDisposable
+    {
+        lock (_lock)
+        {
+            _owned.Add(resource);
+        }
+
+        return resource;
+    }
+
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     public async ValueTask DisposeAsync()
     {
+        IAsyncDisposable[] owned;
+        lock (_lock)
+        {
+            owned = [.. _owned];
+            _owned.Clear();
+        }
+
+        foreach (var resource in owned)
+        {
+            await resource.DisposeAsync().ConfigureAwait(false);
+        }
+
         await _notifier.DisposeAsync().ConfigureAwait(false);
         if (_ownsDataSource)
         {

@@ -6,12 +6,17 @@ namespace EventBus.PostgreSql.Storage;
 /// forward migrations between versions. Every applied step is recorded in the <c>schema_version</c> table.</summary>
 internal static partial class PostgreSqlSchema
 {
-    /// <summary>The SQLSTATE the append function raises when the stream is not at the expected version; the message
-    /// text is the stream's actual version.</summary>
-    public const string ConcurrencySqlState = "EB409";
+    /// <summary>The outcome of an append that was written (with its new version and last position).</summary>
+    public const int Appended = 0;
 
-    /// <summary>The SQLSTATE the append function raises when the stream is deleted.</summary>
-    public const string StreamDeletedSqlState = "EB410";
+    /// <summary>The outcome of an append whose first event id is stored: a retry (one row per event).</summary>
+    public const int AlreadyStored = 1;
+
+    /// <summary>The outcome of an append whose stream is not at the expected version (with the actual version).</summary>
+    public const int VersionConflict = 2;
+
+    /// <summary>The outcome of an append to a deleted stream.</summary>
+    public const int StreamDeleted = 3;
 
     /// <summary>The unique constraint that keeps event ids unique across the store.</summary>
     public const string EventIdConstraint = "events_event_id_key";
@@ -204,12 +209,133 @@ internal static partial class PostgreSqlSchema
         );
         """;
 
+    // Group commit: one call appends the batches of several concurrent appends (in arrays, each event tagged with the
+    // index of its append) in one transaction, so they share one advisory lock, one position draw and one WAL flush.
+    // Each append gets its own outcome row(s) instead of an error, so one append's conflict, deleted stream or
+    // idempotent retry does not fail the others: 0 appended (version and last position), 1 a retry of a stored batch
+    // (one row per event: where it is stored, nulls when not), 2 expected version not met (the actual version),
+    // 3 stream deleted. An error (an id stored by another batch, anything unexpected) rolls the whole call back; the
+    // store then sends each append of the group alone.
+    //
+    // Everything that needs no global order happens before the advisory lock: the idempotency look-up, the stream row
+    // (locked in stream-id order, so two groups never deadlock on each other's rows), the version check and the
+    // stream's new version. Under the lock only max(position) and the insert remain. The foreign key from events to
+    // streams goes: it was checked per row inside the lock (3-7 us a row), and the append function already holds the
+    // stream row, which is never deleted (deletion is a tombstone flag).
+    private const string V5 = """
+        ALTER TABLE {schema}.events DROP CONSTRAINT IF EXISTS events_stream_key_fkey;
+        DROP FUNCTION {schema}.append_events(text, bigint, text[], text[], text[], bytea[], bytea[], bigint);
+        CREATE FUNCTION {schema}.append_events(
+            p_stream_ids text[], p_expected bigint[], p_counts integer[], p_appends integer[],
+            p_event_ids text[], p_event_types text[], p_data_versions text[], p_data bytea[], p_metadata bytea[],
+            p_recorded_ticks bigint)
+        RETURNS TABLE (o_append integer, o_outcome integer, o_stream_id text, o_version bigint, o_position bigint)
+        LANGUAGE plpgsql AS $fn$
+        DECLARE
+            v_count integer := cardinality(p_stream_ids);
+            v_first integer[] := array_fill(0, ARRAY[v_count]);
+            v_keys bigint[] := array_fill(NULL::bigint, ARRAY[v_count]);
+            v_from bigint[] := array_fill(NULL::bigint, ARRAY[v_count]);
+            v_offset bigint[] := array_fill(NULL::bigint, ARRAY[v_count]);
+            v_i integer;
+            v_next integer := 1;
+            v_key bigint;
+            v_version bigint;
+            v_deleted boolean;
+            v_created boolean;
+            v_stored boolean;
+            v_drawn bigint := 0;
+            v_position bigint;
+        BEGIN
+            FOR v_i IN 1 .. v_count LOOP
+                v_first[v_i] := v_next;
+                v_next := v_next + p_counts[v_i];
+            END LOOP;
+
+            FOR v_i IN SELECT a.n::integer FROM unnest(p_stream_ids) WITH ORDINALITY AS a(id, n) ORDER BY a.id COLLATE "C", a.n LOOP
+                -- An idempotent retry (the first id is stored) answers before the stream's row lock; otherwise lock
+                -- the row (creating it): appends to one stream wait there, not on the global lock. Waiting for the
+                -- row may have let an identical retry commit, so look again.
+                v_stored := EXISTS (SELECT 1 FROM {schema}.events e WHERE e.event_id = p_event_ids[v_first[v_i]]);
+                IF NOT v_stored THEN
+                    INSERT INTO {schema}.streams (stream_id, version) VALUES (p_stream_ids[v_i], 0) ON CONFLICT (stream_id) DO NOTHING;
+                    v_created := FOUND;
+                    SELECT s.stream_key, s.version, s.deleted INTO v_key, v_version, v_deleted
+                    FROM {schema}.streams s WHERE s.stream_id = p_stream_ids[v_i] FOR UPDATE;
+                    v_stored := EXISTS (SELECT 1 FROM {schema}.events e WHERE e.event_id = p_event_ids[v_first[v_i]]);
+                END IF;
+
+                -- A retry: answer with where the batch's ids are.
+                IF v_stored THEN
+                    RETURN QUERY
+                        SELECT v_i, 1, s.stream_id, e.stream_version, e.position
+                        FROM unnest(p_event_ids[v_first[v_i] : v_first[v_i] + p_counts[v_i] - 1]) WITH ORDINALITY AS b(id, n)
+                        LEFT JOIN {schema}.events e ON e.event_id = b.id
+                        LEFT JOIN {schema}.streams s ON s.stream_key = e.stream_key
+                        ORDER BY b.n;
+                    CONTINUE;
+                END IF;
+
+                IF v_deleted THEN
+                    RETURN QUERY SELECT v_i, 3, p_stream_ids[v_i], v_version, NULL::bigint;
+                    CONTINUE;
+                END IF;
+
+                -- Expected version: -1 any, -2 no stream, -3 stream exists, otherwise the exact version. Checked
+                -- before any position is drawn; a row this call created for a refused append goes again.
+                IF NOT (p_expected[v_i] = -1
+                        OR (p_expected[v_i] = -2 AND v_version = 0)
+                        OR (p_expected[v_i] = -3 AND v_version > 0)
+                        OR p_expected[v_i] = v_version) THEN
+                    IF v_created THEN
+                        DELETE FROM {schema}.streams WHERE stream_key = v_key;
+                    END IF;
+                    RETURN QUERY SELECT v_i, 2, p_stream_ids[v_i], v_version, NULL::bigint;
+                    CONTINUE;
+                END IF;
+
+                UPDATE {schema}.streams SET version = v_version + p_counts[v_i] WHERE stream_key = v_key;
+                v_keys[v_i] := v_key;
+                v_from[v_i] := v_version;
+            END LOOP;
+
+            -- Positions follow the order of the appends in the call.
+            FOR v_i IN 1 .. v_count LOOP
+                IF v_keys[v_i] IS NOT NULL THEN
+                    v_offset[v_i] := v_drawn;
+                    v_drawn := v_drawn + p_counts[v_i];
+                END IF;
+            END LOOP;
+
+            IF v_drawn = 0 THEN
+                RETURN;
+            END IF;
+
+            -- The global order: one call draws positions at a time, until it commits (see V1).
+            PERFORM pg_advisory_xact_lock((x'45420000'::bigint << 32) | '{schema}.events'::regclass::oid::bigint);
+            SELECT COALESCE(max(e.position), 0) INTO v_position FROM {schema}.events e;
+
+            INSERT INTO {schema}.events (position, stream_key, stream_version, event_id, event_type, data_version, data, metadata, recorded_ticks)
+            SELECT v_position + v_offset[b.a] + b.n - v_first[b.a] + 1, v_keys[b.a], v_from[b.a] + b.n - v_first[b.a] + 1,
+                   b.id, b.t, b.dv, b.d, b.m, p_recorded_ticks
+            FROM unnest(p_appends, p_event_ids, p_event_types, p_data_versions, p_data, p_metadata) WITH ORDINALITY AS b(a, id, t, dv, d, m, n)
+            WHERE v_keys[b.a] IS NOT NULL;
+
+            RETURN QUERY
+                SELECT a.i, 0, p_stream_ids[a.i], v_from[a.i] + p_counts[a.i], v_position + v_offset[a.i] + p_counts[a.i]
+                FROM generate_subscripts(p_stream_ids, 1) AS a(i)
+                WHERE v_keys[a.i] IS NOT NULL;
+        END
+        $fn$;
+        """;
+
     public static IReadOnlyList<SchemaMigration> Migrations { get; } =
     [
         new(1, "event store, append function, snapshots and checkpoints", V1),
         new(2, "dead letters, idempotency inbox and saga instances", V2),
         new(3, "saga timeouts as claimable work", V3),
         new(4, "processor leases", V4),
+        new(5, "group commit: several appends per call, with an outcome each", V5),
     ];
 
     /// <summary>Returns whether <paramref name="schema"/> is a name this package accepts (it is quoted anyway).</summary>

@@ -12,9 +12,11 @@ internal static class RawAppend
     /// position it drew.</summary>
     public static async Task<long> AppendAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string schema, string streamId, IReadOnlyList<string> eventIds, CancellationToken cancellationToken = default)
     {
-        await using var command = new NpgsqlCommand($"SELECT o_outcome, o_position FROM \"{schema}\".append_events($1, $2, $3, $4, $5, $6, $7, $8)", connection, transaction);
-        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = streamId });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = -1 });
+        await using var command = new NpgsqlCommand($"SELECT o_outcome, o_position FROM \"{schema}\".append_events($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)", connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [streamId], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = [-1], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [eventIds.Count], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = [.. eventIds.Select(_ => 1)], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. eventIds], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. eventIds.Select(_ => "test.happened")], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. eventIds.Select(_ => "1.0")], NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });

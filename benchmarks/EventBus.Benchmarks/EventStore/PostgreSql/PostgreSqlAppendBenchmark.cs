@@ -17,7 +17,8 @@ namespace EventBus.Benchmarks.EventStore.PostgreSql;
 /// <item><c>RawNpgsql</c> (baseline): <see cref="RawPostgreSqlAppender"/>, one round trip per batch with EventBus's
 /// table shape and global-order mechanism.</item>
 /// <item><c>EventBus_PostgreSql</c>: <c>IEventStore.AppendAsync</c> of <c>UsePostgreSql(...)</c> with the exact
-/// expected version (version check, stream row, idempotency by event id, post-commit notification included).</item>
+/// expected version (version check, stream row, idempotency by event id, post-commit notification included; appends
+/// of concurrent writers that meet share one transaction, the store's group commit).</item>
 /// <item><c>Marten_QuickAppend</c>: Marten 9 with <c>Events.AppendMode = EventAppendMode.Quick</c> (its documented
 /// faster append path), string stream ids, lightweight sessions: <c>Events.Append(stream, events)</c> +
 /// <c>SaveChangesAsync</c> per batch, no expected version (its quickest call).</item>
