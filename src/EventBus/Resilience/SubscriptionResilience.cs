@@ -47,6 +47,9 @@ internal sealed class SubscriptionResilience
     // The user's own pipeline: every attempt goes through it, and none of the bus's strategies apply.
     private readonly bool _userPipeline;
 
+    // How many of the subscription's slots are waiting out an open circuit right now.
+    private int _paused;
+
     // Reads when limits start and when successes happen: the coarse clock in place of the system one.
     private readonly TimeProvider _limitClock;
     private readonly EventBusMetrics _metrics;
@@ -122,8 +125,12 @@ internal sealed class SubscriptionResilience
         _logger = logger;
     }
 
-    /// <summary>Gets the circuit state, or <see langword="null"/> when the subscription has no circuit breaker.</summary>
-    public CircuitState? CircuitState => _circuit?.State;
+    /// <summary>Gets the circuit state, or <see langword="null"/> when the subscription has no circuit breaker. With
+    /// the user's own pipeline, whose circuit the bus cannot see, it is <see cref="CircuitState.Open"/> while the
+    /// subscription waits out a <see cref="BrokenCircuitException"/>, and <see cref="CircuitState.Closed"/>
+    /// otherwise.</summary>
+    public CircuitState? CircuitState => _circuit?.State
+        ?? (_userPipeline ? (Volatile.Read(ref _paused) > 0 ? Polly.CircuitBreaker.CircuitState.Open : Polly.CircuitBreaker.CircuitState.Closed) : null);
 
     /// <summary>Builds the policy, or returns <see langword="null"/> when there is nothing to apply, so the worker
     /// calls the handler directly.</summary>
@@ -360,6 +367,7 @@ internal sealed class SubscriptionResilience
     {
         var delay = broken.RetryAfter is { } retryAfter && retryAfter > TimeSpan.Zero ? retryAfter : _breakDuration;
         var wait = Task.Delay(delay, _timeProvider, abort);
+        Interlocked.Increment(ref _paused);
         Log.SubscriptionPaused(_logger, _subscriptionName, delay, @event.Id, lanes.Count);
         try
         {
@@ -368,6 +376,10 @@ internal sealed class SubscriptionResilience
         catch (OperationCanceledException)
         {
             return false;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _paused);
         }
 
         Log.SubscriptionResumed(_logger, _subscriptionName, @event.Id);

@@ -1,5 +1,7 @@
+using EventBus.Subscriptions;
 using EventBus.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Registry;
@@ -128,7 +130,7 @@ public sealed class OwnPipelineTests
     {
         var clock = new TestClock();
         var logs = new LogRecorder();
-        await using var fixture = await FailureBus.StartAsync(clock, logs);
+        await using var fixture = await FailureBus.StartAsync(clock, logs, configure: b => b.AddHealthCheck());
         var pipeline = new ResiliencePipelineBuilder { TimeProvider = clock }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
@@ -164,12 +166,19 @@ public sealed class OwnPipelineTests
         subscription.QueuedCount.Should().Be(1);
         (await fixture.DeadLettersAsync()).Select(d => d.Event).Cast<Event<OrderPlaced>>().Select(e => e.Payload.OrderId).Should().Equal("1", "2");
 
+        // The bus cannot see inside the pipeline's breaker, but it knows it is paused by it: operators see it open.
+        ((Subscription)subscription).Resilience!.CircuitState.Should().Be(CircuitState.Open);
+        var health = await fixture.Provider.GetRequiredService<EventBusHealthCheck>().CheckHealthAsync(new HealthCheckContext(), Ct);
+        health.Status.Should().Be(HealthStatus.Unhealthy);
+        health.Description.Should().Contain("shipping");
+
         Volatile.Write(ref failing, 0);
         clock.Advance(TimeSpan.FromSeconds(10));
         await handled.WaitForAsync(2);
 
         handled.Items.Should().Equal("3", "4");
         (await fixture.DeadLettersAsync()).Should().HaveCount(2);
+        ((Subscription)subscription).Resilience!.CircuitState.Should().Be(CircuitState.Closed);
     }
 
     [Fact]
