@@ -26,8 +26,11 @@ public sealed class EventStoreOptions
     /// <value>The default value is <see langword="true"/>.</value>
     public bool PublishToBus { get; set; } = true;
 
-    /// <summary>Gets or sets how many events the outbox publishes between checkpoint saves; after a crash at most
-    /// this many events are published again.</summary>
+    /// <summary>Gets or sets how many finished events the outbox lets pass between checkpoint saves.</summary>
+    /// <remarks>After a crash the outbox resumes from its last save, so what is published again is at most this many
+    /// finished events plus those still in flight: the outbox publishes up to 4,096 events ahead of the slowest
+    /// subscription's outcomes, and an event some subscriptions had handled and others had not yet is published to
+    /// all of them again (subscriptions with duplicate suppression drop the repeats).</remarks>
     /// <value>The default value is 100.</value>
     public int OutboxBatchSize { get; set; } = EventStoreConstants.DefaultBatchSize;
 
