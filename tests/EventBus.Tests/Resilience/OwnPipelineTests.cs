@@ -25,22 +25,13 @@ public sealed class OwnPipelineTests
         var clock = new TestClock();
         var logs = new LogRecorder();
         await using var fixture = await FailureBus.StartAsync(clock, logs, o => o.Resilience.Enabled = false);
-        var attempts = 0;
-        var handled = new Recorder<string>();
-        fixture.Bus.Subscribe<OrderPlaced>(e =>
-        {
-            if (++attempts < 3)
-            {
-                throw new HttpRequestException("flaky");
-            }
-
-            handled.Add(e.Payload.OrderId);
-        }, new SubscriptionOptions { Name = "own", ResiliencePipeline = Retries(2, clock) });
+        var handler = new FailsTwiceThenHandles();
+        fixture.Bus.Subscribe<OrderPlaced>(handler.Handle, new SubscriptionOptions { Name = "own", ResiliencePipeline = Retries(2, clock) });
 
         await fixture.Bus.PublishAsync(new OrderPlaced("a"), cancellationToken: Ct);
-        await handled.WaitForAsync(1);
+        await handler.Handled.WaitForAsync(1);
 
-        attempts.Should().Be(3);
+        handler.Attempts.Should().Be(3);
         (await fixture.DeadLettersAsync()).Should().BeEmpty();
     }
 
@@ -220,22 +211,13 @@ public sealed class OwnPipelineTests
             s.AddSingleton<TimeProvider>(clock);
             s.AddSingleton<ResiliencePipelineProvider<string>>(registry);
         });
-        var attempts = 0;
-        var handled = new Recorder<string>();
-        fixture.Bus.Subscribe<OrderPlaced>(e =>
-        {
-            if (++attempts < 3)
-            {
-                throw new HttpRequestException("flaky");
-            }
-
-            handled.Add(e.Payload.OrderId);
-        }, new SubscriptionOptions { Name = "keyed", ResiliencePipelineKey = "retry-twice" });
+        var handler = new FailsTwiceThenHandles();
+        fixture.Bus.Subscribe<OrderPlaced>(handler.Handle, new SubscriptionOptions { Name = "keyed", ResiliencePipelineKey = "retry-twice" });
 
         await fixture.Bus.PublishAsync(new OrderPlaced("a"), cancellationToken: Ct);
-        await handled.WaitForAsync(1);
+        await handler.Handled.WaitForAsync(1);
 
-        attempts.Should().Be(3);
+        handler.Attempts.Should().Be(3);
     }
 
     [Fact]
@@ -278,6 +260,24 @@ public sealed class OwnPipelineTests
         withKey.Should().Throw<ArgumentException>().WithMessage("*'orders'*not both*");
         withOverride.Should().Throw<ArgumentException>().Which.ParamName.Should().Be("options.ConfigureResilience");
         fixture.Bus.Subscriptions.Should().BeEmpty();
+    }
+
+    /// <summary>A handler whose first two attempts throw and whose third succeeds.</summary>
+    private sealed class FailsTwiceThenHandles
+    {
+        public int Attempts { get; private set; }
+
+        public Recorder<string> Handled { get; } = new();
+
+        public void Handle(Event<OrderPlaced> @event)
+        {
+            if (++Attempts < 3)
+            {
+                throw new HttpRequestException("flaky");
+            }
+
+            Handled.Add(@event.Payload.OrderId);
+        }
     }
 
     private static ResiliencePipeline Retries(int retries, TimeProvider clock) =>
