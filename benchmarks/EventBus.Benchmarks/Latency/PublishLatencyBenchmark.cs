@@ -24,7 +24,7 @@ public class PublishLatencyBenchmark
     private int _next;
 
     [GlobalSetup(Target = nameof(RawChannel))]
-    public void SetupRawChannel() => Use(nameof(RawChannel), new RawChannelTarget(1, _probe, BenchEvents.Envelopes(Events)));
+    public void SetupRawChannel() => Use(nameof(RawChannel), new RawChannelTarget<Event>(1, _probe, BenchEvents.Envelopes(Events)));
 
     [GlobalSetup(Target = nameof(EventBus_Envelope))]
     public async Task SetupEventBusEnvelope() =>

@@ -33,7 +33,7 @@ public class SteadyRateLatencyBenchmark
     public void SetupRawChannel()
     {
         _probe = new RateProbe(Subscribers, EventsPerInvocation);
-        Use(nameof(RawChannel), new RawChannelTarget(Subscribers, _probe, BenchEvents.Envelopes(Pool)));
+        Use(nameof(RawChannel), new RawChannelTarget<Event>(Subscribers, _probe, BenchEvents.Envelopes(Pool)));
     }
 
     [GlobalSetup(Target = nameof(EventBus_Default))]

@@ -44,7 +44,7 @@ public class PriorityBenchmark
     public void SetupRawChannel()
     {
         BuildEvents();
-        var target = new RawChannelTarget([_gate], [_handler.HandleAsync]);
+        var target = new RawChannelTarget<Event>([_gate], [_handler.HandleAsync]);
         _publish = target.WriteAsync;
         _owner = target;
         _expectedLowsBeforeHigh = Backlog;

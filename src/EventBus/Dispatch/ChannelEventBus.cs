@@ -39,8 +39,11 @@ internal sealed class ChannelEventBus : IEventBus, IAcknowledgingPublisher, IEve
     private int _sequence;
     private volatile EventBusState _state = EventBusState.Created;
 
-    // The type name last validated for PublishAsync(payload); racing publishers at worst validate a name twice.
-    private string? _lastValidatedType;
+    // The payload type PublishAsync(payload) saw last, with its validated name: publishers mostly repeat one type, and
+    // the built-in registry never renames a type, so a reference comparison stands in for a registry lookup (a generic
+    // interface call and a dictionary probe) per publish. Racing publishers at worst look a name up twice.
+    private PayloadTypeName? _lastPayloadType;
+    private readonly bool _typeNamesAreStable;
 
     public ChannelEventBus(
         IOptions<EventBusOptions> options,
@@ -57,6 +60,7 @@ internal sealed class ChannelEventBus : IEventBus, IAcknowledgingPublisher, IEve
     {
         _optionsAccessor = options;
         _types = types;
+        _typeNamesAreStable = types is EventTypeRegistry;
         _deadLetters = deadLetters;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -111,26 +115,34 @@ internal sealed class ChannelEventBus : IEventBus, IAcknowledgingPublisher, IEve
         EnsureRunning();
         var parent = EventContext.Current;
         var time = _timeProvider.GetUtcNow();
-        var type = _types.GetTypeName<T>();
-        if (!ReferenceEquals(type, _lastValidatedType))
+        var type = TypeNameOf<T>();
+        if (options is null)
         {
-            // A registry returns the same name instance per payload type: validate each name once, not per publish.
-            EventTypeName.Validate(type, "T");
-            _lastValidatedType = type;
+            // The common call: every attribute the options would set keeps the envelope's default.
+            return PublishCore(
+                new Event<T>(type, payload, id: null, EventIds.NewUuid(time))
+                {
+                    Time = time,
+                    Source = _options.Source,
+                    CorrelationId = parent?.CorrelationId,
+                    CorrelatesToSelf = parent is null,
+                    CausationId = parent?.Id,
+                },
+                cancellationToken);
         }
 
-        var id = options?.Id;
+        var id = options.Id;
         var @event = new Event<T>(type, payload, id, id is null ? EventIds.NewUuid(time) : default)
         {
             Time = time,
-            Source = options?.Source ?? _options.Source,
-            CorrelationId = options?.CorrelationId ?? parent?.CorrelationId,
-            CorrelatesToSelf = options?.CorrelationId is null && parent is null,
-            CausationId = options?.CausationId ?? parent?.Id,
-            Priority = options?.Priority ?? EventPriority.Normal,
-            Subject = options?.Subject,
-            DataVersion = options?.DataVersion ?? Event.DefaultDataVersion,
-            Headers = options?.Headers ?? Event.NoHeaders,
+            Source = options.Source ?? _options.Source,
+            CorrelationId = options.CorrelationId ?? parent?.CorrelationId,
+            CorrelatesToSelf = options.CorrelationId is null && parent is null,
+            CausationId = options.CausationId ?? parent?.Id,
+            Priority = options.Priority ?? EventPriority.Normal,
+            Subject = options.Subject,
+            DataVersion = options.DataVersion ?? Event.DefaultDataVersion,
+            Headers = options.Headers ?? Event.NoHeaders,
         };
 
         return PublishCore(@event, cancellationToken);
@@ -279,10 +291,30 @@ internal sealed class ChannelEventBus : IEventBus, IAcknowledgingPublisher, IEve
         }
     }
 
+    /// <summary>The event type name of payload type <typeparamref name="T"/>, validated.</summary>
+    private string TypeNameOf<T>()
+    {
+        var last = _lastPayloadType;
+        if (_typeNamesAreStable && last is not null && ReferenceEquals(last.Type, typeof(T)))
+        {
+            return last.Name;
+        }
+
+        // A registry returns the same name instance per payload type: validate each name once, not per publish.
+        var name = _types.GetTypeName<T>();
+        if (last is null || !ReferenceEquals(last.Name, name))
+        {
+            EventTypeName.Validate(name, "T");
+            _lastPayloadType = new PayloadTypeName(typeof(T), name);
+        }
+
+        return name;
+    }
+
     private Event Stamp(Event @event)
     {
         var parent = EventContext.Current;
-        var needsTime = @event.Time == default;
+        var needsTime = !@event.HasTime;
         var needsSource = @event.Source is null;
         var needsCorrelation = @event.CorrelationId is null;
         var needsCausation = @event.CausationId is null && parent is not null;
@@ -399,7 +431,7 @@ internal sealed class ChannelEventBus : IEventBus, IAcknowledgingPublisher, IEve
         var activity = _context.TracingEnabled ? EventBusTracing.StartPublish(@event) : null;
         if (activity is null)
         {
-            if (@event.TraceParent is null && Activity.Current is { } ambient && _context.TracingEnabled)
+            if (_context.TracingEnabled && Activity.Current is { } ambient && @event.TraceParent is null)
             {
                 @event = @event with { TraceParent = ambient.Id };
             }
@@ -741,4 +773,6 @@ internal sealed class ChannelEventBus : IEventBus, IAcknowledgingPublisher, IEve
         Dropped,
         Skipped,
     }
+
+    private sealed record PayloadTypeName(Type Type, string Name);
 }

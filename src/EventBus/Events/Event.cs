@@ -116,13 +116,16 @@ public record Event
     /// <summary>Gets when the event happened (CloudEvents <c>time</c>); stamped on publish when left default.</summary>
     public DateTimeOffset Time
     {
-        get => _timeTicks == 0 && _timeOffsetMinutes == 0 ? default : new DateTimeOffset(_timeTicks, TimeSpan.FromMinutes(_timeOffsetMinutes));
+        get => !HasTime ? default : new DateTimeOffset(_timeTicks, TimeSpan.FromMinutes(_timeOffsetMinutes));
         init
         {
             _timeTicks = value.Ticks;
             _timeOffsetMinutes = (short)(value.Offset.Ticks / TimeSpan.TicksPerMinute);
         }
     }
+
+    /// <summary>Gets whether <see cref="Time"/> was set, without building it.</summary>
+    internal bool HasTime => _timeTicks != 0 || _timeOffsetMinutes != 0;
 
     /// <summary>Gets the delivery priority; the default is <see cref="EventPriority.Normal"/>.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not a defined <see cref="EventPriority"/>.</exception>

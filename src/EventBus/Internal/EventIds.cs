@@ -18,41 +18,42 @@ internal static class EventIds
     private const int RandomBytesPerId = 10;
     private const long MaxTimestamp = (1L << 48) - 1;
 
+    // One thread-static object, not a buffer and an offset: a single thread-local lookup per id.
     [ThreadStatic]
-    private static byte[]? _random;
+    private static RandomBytes? _random;
 
-    [ThreadStatic]
-    private static int _offset;
-
-    /// <summary>Creates a UUIDv7 for an event that happened at <paramref name="time"/>.</summary>
+    /// <summary>Makes a version 7 UUID for an event stamped <paramref name="time"/>.</summary>
+    /// <param name="time">The event's time; its Unix milliseconds (clamped to 48 bits) lead the UUID.</param>
     public static Guid NewUuid(DateTimeOffset time)
     {
         Span<byte> uuid = stackalloc byte[16];
 
-        // 48-bit big-endian Unix time in milliseconds, clamped to what the field can hold.
+        // 48-bit big-endian Unix time in milliseconds in bytes 0-5; bytes 6 and 7 are overwritten by random bits.
         var milliseconds = Math.Clamp(time.ToUnixTimeMilliseconds(), 0, MaxTimestamp);
-        Span<byte> timestamp = stackalloc byte[sizeof(long)];
-        BinaryPrimitives.WriteInt64BigEndian(timestamp, milliseconds);
-        timestamp[2..].CopyTo(uuid);
+        BinaryPrimitives.WriteInt64BigEndian(uuid, milliseconds << 16);
 
-        NextRandom().CopyTo(uuid[6..]);
+        (_random ??= new RandomBytes()).Next().CopyTo(uuid[6..]);
         uuid[6] = (byte)(0x70 | (uuid[6] & 0x0F)); // version 7
         uuid[8] = (byte)(0x80 | (uuid[8] & 0x3F)); // variant 10xx (RFC 9562)
         return new Guid(uuid, bigEndian: true);
     }
 
-    private static ReadOnlySpan<byte> NextRandom()
+    private sealed class RandomBytes
     {
-        var buffer = _random;
-        var offset = _offset;
-        if (buffer is null || offset > BufferSize - RandomBytesPerId)
-        {
-            buffer ??= _random = new byte[BufferSize];
-            RandomNumberGenerator.Fill(buffer);
-            offset = 0;
-        }
+        private readonly byte[] _buffer = new byte[BufferSize];
+        private int _offset = BufferSize;
 
-        _offset = offset + RandomBytesPerId;
-        return buffer.AsSpan(offset, RandomBytesPerId);
+        public ReadOnlySpan<byte> Next()
+        {
+            if (_offset > BufferSize - RandomBytesPerId)
+            {
+                RandomNumberGenerator.Fill(_buffer);
+                _offset = 0;
+            }
+
+            var offset = _offset;
+            _offset = offset + RandomBytesPerId;
+            return _buffer.AsSpan(offset, RandomBytesPerId);
+        }
     }
 }
