@@ -56,16 +56,8 @@ internal sealed class SubscriptionResilience
     private readonly ILogger _logger;
 
     private SubscriptionResilience(string subscriptionName, ResilienceOptions options, Func<OnFallbackArguments, ValueTask>? fallback, TimeProvider timeProvider, EventBusMetrics metrics, ILogger logger)
+        : this(subscriptionName, options, fallback, timeProvider, metrics, logger, maxAttempts: options.Retry.MaxRetryAttempts + 1)
     {
-        _subscriptionName = subscriptionName;
-        _fallback = options.FallbackEnabled ? fallback : null;
-        _maxAttempts = options.Retry.MaxRetryAttempts + 1;
-        _breakDuration = options.CircuitBreaker.BreakDuration;
-        _timeProvider = timeProvider;
-        _limitClock = CoarseTimeProvider.For(timeProvider);
-        _metrics = metrics;
-        _logger = logger;
-
         // The operation limit wraps each pipeline execution (see ExecuteAsync): it is the token of the execution's context,
         // which only code outside the pipeline can choose.
         _operationTimeout = options.OperationTimeout;
@@ -109,20 +101,26 @@ internal sealed class SubscriptionResilience
         _pipeline = builder.Build();
     }
 
+    // The pipeline decides how often to try; an open circuit in it pauses the subscription, never spends a budget.
     private SubscriptionResilience(string subscriptionName, ResiliencePipeline pipeline, ResilienceOptions options, Func<OnFallbackArguments, ValueTask>? fallback, TimeProvider timeProvider, EventBusMetrics metrics, ILogger logger)
+        : this(subscriptionName, options, fallback, timeProvider, metrics, logger, maxAttempts: int.MaxValue)
     {
-        _subscriptionName = subscriptionName;
         _pipeline = pipeline;
         _userPipeline = true;
-        _fallback = options.FallbackEnabled ? fallback : null;
+    }
 
-        // The pipeline decides how often to try; an open circuit in it pauses the subscription, never spends a budget.
-        _maxAttempts = int.MaxValue;
+    /// <summary>Sets what both kinds of policy share.</summary>
+    private SubscriptionResilience(string subscriptionName, ResilienceOptions options, Func<OnFallbackArguments, ValueTask>? fallback, TimeProvider timeProvider, EventBusMetrics metrics, ILogger logger, int maxAttempts)
+    {
+        _subscriptionName = subscriptionName;
+        _fallback = options.FallbackEnabled ? fallback : null;
+        _maxAttempts = maxAttempts;
         _breakDuration = options.CircuitBreaker.BreakDuration;
         _timeProvider = timeProvider;
         _limitClock = CoarseTimeProvider.For(timeProvider);
         _metrics = metrics;
         _logger = logger;
+        _pipeline = ResiliencePipeline.Empty; // replaced by the calling constructor: built from the options, or the user's
     }
 
     /// <summary>Gets the circuit state, or <see langword="null"/> when the subscription has no circuit breaker. With
