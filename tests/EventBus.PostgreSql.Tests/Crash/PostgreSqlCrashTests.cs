@@ -38,11 +38,16 @@ public sealed class PostgreSqlCrashTests(ITestOutputHelper output) : IAsyncDispo
         for (var round = 0; round < Rounds; round++)
         {
             var killAfter = random.Next(1, 80);
-            await RunChildUntilKilledAsync(connectionString, seed + round, killAfter, seen, budget.Token);
+            // The server finishes (and may commit) what a killed child's sessions were running; wait for them to end
+            // so the tables read below are final for this round.
+            var application = $"eb-crash-{round}-{Guid.NewGuid():N}"[..30];
+            var childConnection = new NpgsqlConnectionStringBuilder(connectionString) { ApplicationName = application }.ConnectionString;
+            await RunChildUntilKilledAsync(childConnection, seed + round, killAfter, seen, budget.Token);
+            var lingering = await WaitUntilSessionsEndAsync(application, budget.Token);
             var table = await ReadTablesAsync(budget.Token);
             var because = $"seed {seed}, round {round}";
             Problems(table, seen).Should().BeEmpty(because);
-            output.WriteLine($"round {round}: killed after {killAfter} acknowledgements; {table.Events.Count} events stored, outbox checkpoint {table.Checkpoint}");
+            output.WriteLine($"round {round}: killed after {killAfter} acknowledgements ({lingering} of its sessions still open after the kill); {table.Events.Count} events stored, outbox checkpoint {table.Checkpoint}");
         }
 
         await DrainOutboxAsync(connectionString, seen, budget.Token);
@@ -151,13 +156,34 @@ public sealed class PostgreSqlCrashTests(ITestOutputHelper output) : IAsyncDispo
         seen.Published.UnionWith(received.Items);
     }
 
+    /// <summary>Waits until the server ended every session named <paramref name="application"/> (a killed client's
+    /// session ends once the server sees its socket closed, after finishing the statement it was running).</summary>
+    /// <returns>How many sessions were still open at the first look.</returns>
+    private async Task<long> WaitUntilSessionsEndAsync(string application, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(_schema.ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", connection);
+        count.Parameters.Add(new NpgsqlParameter<string> { TypedValue = application });
+        var first = (long)(await count.ExecuteScalarAsync(cancellationToken))!;
+        while ((long)(await count.ExecuteScalarAsync(cancellationToken))! > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+        }
+
+        return first;
+    }
+
     private async Task<Tables> ReadTablesAsync(CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(_schema.ConnectionString);
         await connection.OpenAsync(cancellationToken);
+
+        // One snapshot for the three reads, so they agree with each other whatever commits meanwhile.
+        await using var snapshot = await connection.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, cancellationToken);
         var schema = $"\"{_schema.Name}\"";
         var events = new List<Row>();
-        await using (var select = new NpgsqlCommand($"SELECT e.position, s.stream_id, e.stream_version, e.event_id, e.data FROM {schema}.events e JOIN {schema}.streams s ON s.stream_key = e.stream_key ORDER BY e.position", connection))
+        await using (var select = new NpgsqlCommand($"SELECT e.position, s.stream_id, e.stream_version, e.event_id, e.data FROM {schema}.events e JOIN {schema}.streams s ON s.stream_key = e.stream_key ORDER BY e.position", connection, snapshot))
         await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -168,7 +194,7 @@ public sealed class PostgreSqlCrashTests(ITestOutputHelper output) : IAsyncDispo
         }
 
         var versions = new Dictionary<string, long>(StringComparer.Ordinal);
-        await using (var select = new NpgsqlCommand($"SELECT stream_id, version FROM {schema}.streams", connection))
+        await using (var select = new NpgsqlCommand($"SELECT stream_id, version FROM {schema}.streams", connection, snapshot))
         await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
         {
             while (await reader.ReadAsync(cancellationToken))
@@ -177,7 +203,7 @@ public sealed class PostgreSqlCrashTests(ITestOutputHelper output) : IAsyncDispo
             }
         }
 
-        await using var checkpoint = new NpgsqlCommand($"SELECT position FROM {schema}.checkpoints WHERE name = '$outbox'", connection);
+        await using var checkpoint = new NpgsqlCommand($"SELECT position FROM {schema}.checkpoints WHERE name = '$outbox'", connection, snapshot);
         return new Tables(events, versions, await checkpoint.ExecuteScalarAsync(cancellationToken) is long position ? position : 0);
     }
 
