@@ -33,8 +33,12 @@ SIZE_UNITS = {"B": 1.0, "KB": 1024.0, "MB": 1024.0**2, "GB": 1024.0**3}
 BASELINE = "RawChannel"
 EVENTBUS = "EventBus_Typed"
 DEFAULT_PATH = "EventBus_Default"
+ALLOCATING_BASELINE = "RawChannel_Allocating"
+# The dispatch suite's control run pinned to one core (--affinity 1), reported beside the suite run when present.
+PINNED_DISPATCH_REPORT = "issue-15-dispatch-pinned-report-github.md"
 DISPATCH_ORDER = [
     "RawChannel",
+    "RawChannel_Allocating",
     "EventBus_Default",
     "EventBus_Typed",
     "EventBus_Wildcard",
@@ -47,6 +51,7 @@ DISPATCH_ORDER = [
 ]
 LABELS = {
     "RawChannel": "Channel<T> per subscriber (baseline)",
+    "RawChannel_Allocating": "Channel<T> per subscriber, a new 112-byte stamped message per publish",
     "EventBus_Default": "EventBus default path: PublishAsync<T>(payload), default failure policy",
     "EventBus_Typed": "EventBus, Subscribe<T>, pre-built envelope",
     "EventBus_Wildcard": "EventBus, Subscribe(\"bench.#\"), pre-built envelope",
@@ -257,7 +262,7 @@ def machine_line(report: Report) -> str:
     return f"{cpu}; {runtime.replace('[Host]', '').strip(' :')}".strip("; ")
 
 
-def dispatch_section(report: Report, out: list[str], claims: list) -> list[tuple[str, list[tuple[str, float, str, str]]]]:
+def dispatch_section(report: Report, out: list[str], claims: list, pinned: Report | None = None) -> list[tuple[str, list[tuple[str, float, str, str]]]]:
     panels = []
     pivot: dict[str, tuple[str, dict[str, str]]] = {}
     subscriber_counts = sorted({int(r["Subscribers"]) for r in report.rows if r.get("Subscribers", "").isdigit()})
@@ -283,7 +288,7 @@ def dispatch_section(report: Report, out: list[str], claims: list) -> list[tuple
             out.append(
                 f"| {md(LABELS.get(method, method))} | {format_time(value)} | {row.get('Min', '?')} – {row.get('Max', '?')} | "
                 f"{format_rate(1e9 / value)} | {throughput_ratio:.2f}× | "
-                f"{'—' if method.startswith('EventBus') or method == BASELINE else f'{faster:,.2f}×'} | "
+                f"{'—' if method.startswith('EventBus') or method.startswith(BASELINE) else f'{faster:,.2f}×'} | "
                 f"{format_bytes(parse_size(row.get('Allocated')))} |"
             )
             bars.append((LABELS.get(method, method), 1e9 / value,
@@ -300,6 +305,10 @@ def dispatch_section(report: Report, out: list[str], claims: list) -> list[tuple
                 text = f"{factor:,.2f}× faster" if factor >= 1 else f"{1 / factor:,.2f}× slower"
                 pivot.setdefault("Default path vs Akka.NET EventStream", ("≥ 1× (as fast or faster)", {}))[1][row_key] = (
                     f"{text} {'✅' if factor >= 1 else '❌'}")
+            floor = median(report.find(ALLOCATING_BASELINE, Subscribers=key))
+            if floor:
+                pivot.setdefault("Default path vs the raw channel allocating and stamping a 112-byte message per publish (the allocation floor)",
+                                 ("reported", {}))[1][row_key] = f"{floor / default:.2f}×"
             default_row = report.find(DEFAULT_PATH, Subscribers=key)
             one_row = report.find(DEFAULT_PATH, Subscribers=str(subscriber_counts[0]))
             allocated = parse_size(default_row.get("Allocated"))
@@ -324,6 +333,24 @@ def dispatch_section(report: Report, out: list[str], claims: list) -> list[tuple
             if policy:
                 pivot.setdefault("Default failure policy, pre-built envelope: cost over no policy, per event", ("reported", {}))[1][row_key] = (
                     f"+{format_time(max(policy - ours, 0))}, {format_bytes(parse_size(policy_row.get('Allocated')))} ({base / policy:.2f}× raw)")
+    if pinned:
+        # The control run with the whole process on one core: every launch time-sliced, so each row is CPU work per
+        # event, whatever placement the suite run's launches settled in.
+        for subscribers in subscriber_counts:
+            key = str(subscribers)
+            base, default = median(pinned.find(BASELINE, Subscribers=key)), median(pinned.find(DEFAULT_PATH, Subscribers=key))
+            ours, akka = median(pinned.find(EVENTBUS, Subscribers=key)), median(pinned.find("Akka_EventStream", Subscribers=key))
+            if base and default:
+                mark = (" ✅" if base / default >= 0.3 else " ❌") if subscribers == 1 else ""
+                pivot.setdefault("One core (placement control): default path vs raw channel", ("≥ 0.3× with 1", {}))[1][key] = f"{base / default:.2f}×{mark}"
+            if akka and default:
+                factor = akka / default
+                text = f"{factor:,.2f}× faster" if factor >= 1 else f"{1 / factor:,.2f}× slower"
+                pivot.setdefault("One core (placement control): default path vs Akka.NET EventStream", ("≥ 1× (as fast or faster)", {}))[1][key] = (
+                    f"{text} {'✅' if factor >= 1 else '❌'}")
+            if base and ours:
+                mark = (" ✅" if base / ours >= 0.6 else " ❌") if subscribers == 1 else ""
+                pivot.setdefault("One core (placement control): no failure policy, pre-built envelope vs raw channel", ("≥ 0.6× with 1", {}))[1][key] = f"{base / ours:.2f}×{mark}"
     if pivot:
         counts = [str(c) for c in subscriber_counts]
         claims.append(("| Dispatch (ratios of medians) | " + " | ".join(f"{c} subscriber{'s' if c != '1' else ''}" for c in counts) + " | Target |",
@@ -604,7 +631,7 @@ def main() -> int:
 
     readme_chart = []
     if dispatch:
-        panels = dispatch_section(dispatch, out, claims)
+        panels = dispatch_section(dispatch, out, claims, reports.get(PINNED_DISPATCH_REPORT))
         svg = svg_bar_panels(
             "Dispatch throughput: published events per second, every subscriber's handler ran",
             f"{short_machine(dispatch)} · {job_label} · log scale · benchmarks/chart.py",
