@@ -58,7 +58,8 @@ public sealed class SagaTimeoutTests
         await harness.Logs.WaitForAsync("SagaTimeoutScheduled"); // armed just after the save: wait, or the clock moves first
         harness.Runner.ArmedTimeoutCount.Should().Be(1);
 
-        await harness.PublishAsync(new ADone("f1"));
+        // Until the handler's outcome: the timeout is forgotten just after the save, which the store shows first.
+        await harness.PublishAndWaitAsync(new ADone("f1"));
         var moved = await harness.Store.WaitForAsync("f1", i => i.CurrentStep == "b");
         harness.Time.Advance(Deadline * 2);
 
