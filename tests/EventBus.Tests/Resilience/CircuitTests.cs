@@ -61,6 +61,45 @@ public sealed class CircuitTests
     }
 
     [Fact]
+    public void OnSuccess_RightAfterABucketBoundary_CountsInTheNewBucket()
+    {
+        // 30-second window in buckets of 3 seconds; successes are counted without the lock into the bucket of their time.
+        var (circuit, clock) = Create(minimumThroughput: 4, failureRatio: 0.5, samplingDuration: TimeSpan.FromSeconds(30));
+        clock.Advance(TimeSpan.FromSeconds(3) - TimeSpan.FromMilliseconds(1));
+        Succeed(circuit, clock, 1);
+
+        clock.Advance(TimeSpan.FromMilliseconds(1));
+        Succeed(circuit, clock, 100);
+        clock.Advance(TimeSpan.FromSeconds(29.5));
+        for (var i = 0; i < 4; i++)
+        {
+            circuit.OnFailure(Failure);
+        }
+
+        circuit.State.Should().Be(
+            CircuitState.Closed,
+            "the 100 successes from second 3 are still in the window at second 32.5 (only the one from second 2.999 left it): 4 failures in 104 attempts");
+    }
+
+    [Fact]
+    public void OnSuccess_LastBeforeABucketBoundary_LeavesTheWindowWithItsBucket()
+    {
+        var (circuit, clock) = Create(minimumThroughput: 4, failureRatio: 0.5, samplingDuration: TimeSpan.FromSeconds(30));
+        clock.Advance(TimeSpan.FromSeconds(3));
+        Succeed(circuit, clock, 1);
+        clock.Advance(TimeSpan.FromSeconds(3) - TimeSpan.FromMilliseconds(1));
+        Succeed(circuit, clock, 100);
+
+        clock.Advance(TimeSpan.FromSeconds(27) + TimeSpan.FromMilliseconds(1));
+        for (var i = 0; i < 4; i++)
+        {
+            circuit.OnFailure(Failure);
+        }
+
+        circuit.State.Should().Be(CircuitState.Open, "the 100 successes of seconds 3 to 6 left the window at second 33");
+    }
+
+    [Fact]
     public void TryEnter_AfterTheBreak_LetsOneProbeThrough()
     {
         var (circuit, clock) = Create(minimumThroughput: 2, failureRatio: 0.5);
