@@ -19,14 +19,7 @@ if (args is not [var connectionString, var schema, var seedText, var appendersTe
     return 2;
 }
 
-_ = Task.Run(() =>
-{
-    while (Console.In.ReadLine() is not null)
-    {
-    }
-
-    Environment.Exit(3);
-});
+AppendLoop.ExitWhenInputCloses();
 
 var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
 builder.Services.AddEventBus()
@@ -45,35 +38,5 @@ builder.Services.AddEventBus()
     .AddEventType<CrashEvent>();
 PrintingBus.Decorate(builder.Services);
 using var host = builder.Build();
-await host.StartAsync();
-Console.Out.WriteLine("READY");
-
-var streams = host.Services.GetRequiredService<IEventStreams>();
-var loops = new Task[appenders];
-for (var a = 0; a < appenders; a++)
-{
-    var random = new Random(HashCode.Combine(seed, a));
-    loops[a] = Task.Run(() => AppendForeverAsync(streams, random));
-}
-
-await Task.WhenAll(loops);
+await AppendLoop.RunAsync(host, "pg-crash-", seed, appenders);
 return 0;
-
-// One appender: a batch of 1 to 8 events to one of four streams, acknowledged only after the append returned.
-static async Task AppendForeverAsync(IEventStreams streams, Random random)
-{
-    while (true)
-    {
-        var batch = Guid.NewGuid().ToString("N");
-        var size = random.Next(1, 9);
-        var streamId = "pg-crash-" + random.Next(4).ToString(CultureInfo.InvariantCulture);
-        var payloads = new object[size];
-        for (var i = 0; i < size; i++)
-        {
-            payloads[i] = new CrashEvent(batch, i, size);
-        }
-
-        var appended = await streams.AppendAsync(streamId, ExpectedVersion.Any, payloads);
-        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ACK {batch} {streamId} {size} {appended.StreamVersion} {appended.Position}"));
-    }
-}

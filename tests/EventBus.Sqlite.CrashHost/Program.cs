@@ -28,15 +28,7 @@ var synchronous = args[1] == "normal" ? SqliteSynchronousMode.Normal : SqliteSyn
 var seed = int.Parse(args[2], CultureInfo.InvariantCulture);
 var appenders = int.Parse(args[3], CultureInfo.InvariantCulture);
 
-// The test keeps our stdin open; if it goes away without killing us, end instead of appending forever.
-_ = Task.Run(() =>
-{
-    while (Console.In.ReadLine() is not null)
-    {
-    }
-
-    Environment.Exit(3);
-});
+AppendLoop.ExitWhenInputCloses();
 
 var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
 builder.Services.AddEventBus()
@@ -45,21 +37,5 @@ builder.Services.AddEventBus()
     .AddEventType<CrashEvent>();
 PrintingBus.Decorate(builder.Services);
 using var host = builder.Build();
-await host.StartAsync();
-Console.Out.WriteLine("READY");
-
-var streams = host.Services.GetRequiredService<IEventStreams>();
-await Task.WhenAll(Enumerable.Range(0, appenders).Select(a => Task.Run(async () =>
-{
-    var random = new Random(HashCode.Combine(seed, a));
-    while (true)
-    {
-        var batch = Guid.NewGuid().ToString("N");
-        var count = random.Next(1, 9);
-        var stream = $"crash-{random.Next(4)}";
-        var events = Enumerable.Range(0, count).Select(i => (object)new CrashEvent(batch, i, count)).ToArray();
-        var result = await streams.AppendAsync(stream, ExpectedVersion.Any, events);
-        Console.Out.WriteLine($"ACK {batch} {stream} {count} {result.StreamVersion} {result.Position}");
-    }
-})));
+await AppendLoop.RunAsync(host, "crash-", seed, appenders);
 return 0;
