@@ -16,26 +16,23 @@ public sealed class AppendGroupCommitterTests : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _schema.DisposeAsync();
 
-    private static EventData[] NewEvents(int count) =>
-        [.. Enumerable.Range(0, count).Select(_ => new EventData(Guid.NewGuid().ToString(), "test.happened", "{}"u8.ToArray()))];
-
     [Fact]
     public async Task AppendAsync_AppendsQueuedBehindOneInFlight_GoInOneTransactionAndEachGetsItsOwnOutcome()
     {
         using var cts = new CancellationTokenSource(SafetyTimeout);
         var database = _schema.Open();
         var store = new PostgreSqlEventStore(database);
-        var stored = NewEvents(2);
+        var stored = TestEvents.New(2);
         await store.AppendAsync("s-1", ExpectedVersion.NoStream, stored, cts.Token);
-        await store.AppendAsync("doomed", ExpectedVersion.NoStream, NewEvents(1), cts.Token);
+        await store.AppendAsync("doomed", ExpectedVersion.NoStream, TestEvents.New(1), cts.Token);
         await store.DeleteStreamAsync("doomed", ExpectedVersion.Any, cts.Token);
         var (held, inFlight) = await HoldTheOrderWithAnAppendInFlightAsync(database, store, cts.Token);
 
-        var conflict = store.AppendAsync("s-1", ExpectedVersion.Exact(7), NewEvents(1), cts.Token).AsTask();
-        var appended = store.AppendAsync("c", ExpectedVersion.NoStream, NewEvents(3), cts.Token).AsTask();
+        var conflict = store.AppendAsync("s-1", ExpectedVersion.Exact(7), TestEvents.New(1), cts.Token).AsTask();
+        var appended = store.AppendAsync("c", ExpectedVersion.NoStream, TestEvents.New(3), cts.Token).AsTask();
         var retry = store.AppendAsync("s-1", ExpectedVersion.NoStream, stored, cts.Token).AsTask();
-        var deleted = store.AppendAsync("doomed", ExpectedVersion.Any, NewEvents(1), cts.Token).AsTask();
-        var noSuchStream = store.AppendAsync("ghost", ExpectedVersion.StreamExists, NewEvents(1), cts.Token).AsTask();
+        var deleted = store.AppendAsync("doomed", ExpectedVersion.Any, TestEvents.New(1), cts.Token).AsTask();
+        var noSuchStream = store.AppendAsync("ghost", ExpectedVersion.StreamExists, TestEvents.New(1), cts.Token).AsTask();
         store.Appends.QueuedCount.Should().Be(5, "they arrived while an append was in flight");
         var transactionsBefore = store.Appends.Transactions;
 
@@ -61,9 +58,9 @@ public sealed class AppendGroupCommitterTests : IAsyncDisposable
         var store = new PostgreSqlEventStore(database);
         var (held, inFlight) = await HoldTheOrderWithAnAppendInFlightAsync(database, store, cts.Token);
 
-        var first = store.AppendAsync("s", ExpectedVersion.NoStream, NewEvents(2), cts.Token).AsTask();
-        var second = store.AppendAsync("s", ExpectedVersion.Exact(2), NewEvents(1), cts.Token).AsTask();
-        var stale = store.AppendAsync("s", ExpectedVersion.Exact(2), NewEvents(1), cts.Token).AsTask();
+        var first = store.AppendAsync("s", ExpectedVersion.NoStream, TestEvents.New(2), cts.Token).AsTask();
+        var second = store.AppendAsync("s", ExpectedVersion.Exact(2), TestEvents.New(1), cts.Token).AsTask();
+        var stale = store.AppendAsync("s", ExpectedVersion.Exact(2), TestEvents.New(1), cts.Token).AsTask();
         var transactionsBefore = store.Appends.Transactions;
 
         await held.CommitAsync(cts.Token);
@@ -87,13 +84,13 @@ public sealed class AppendGroupCommitterTests : IAsyncDisposable
         using var cts = new CancellationTokenSource(SafetyTimeout);
         var database = _schema.Open();
         var store = new PostgreSqlEventStore(database);
-        var earlier = NewEvents(1);
+        var earlier = TestEvents.New(1);
         await store.AppendAsync("earlier", ExpectedVersion.NoStream, earlier, cts.Token);
         var (held, inFlight) = await HoldTheOrderWithAnAppendInFlightAsync(database, store, cts.Token);
 
-        var before = store.AppendAsync("before", ExpectedVersion.NoStream, NewEvents(2), cts.Token).AsTask();
-        var reusesAnId = store.AppendAsync("bad", ExpectedVersion.NoStream, [.. NewEvents(1), earlier[0]], cts.Token).AsTask();
-        var after = store.AppendAsync("after", ExpectedVersion.NoStream, NewEvents(1), cts.Token).AsTask();
+        var before = store.AppendAsync("before", ExpectedVersion.NoStream, TestEvents.New(2), cts.Token).AsTask();
+        var reusesAnId = store.AppendAsync("bad", ExpectedVersion.NoStream, [.. TestEvents.New(1), earlier[0]], cts.Token).AsTask();
+        var after = store.AppendAsync("after", ExpectedVersion.NoStream, TestEvents.New(1), cts.Token).AsTask();
 
         await held.CommitAsync(cts.Token);
         await inFlight;
@@ -111,8 +108,8 @@ public sealed class AppendGroupCommitterTests : IAsyncDisposable
         var database = _schema.Open();
         var store = new PostgreSqlEventStore(database);
         var (firstHeld, inFlight) = await HoldTheOrderWithAnAppendInFlightAsync(database, store, cts.Token);
-        var b = NewEvents(2);
-        var c = NewEvents(1);
+        var b = TestEvents.New(2);
+        var c = TestEvents.New(1);
         var groupB = store.AppendAsync("b", ExpectedVersion.NoStream, b, cts.Token).AsTask();
         var groupC = store.AppendAsync("c", ExpectedVersion.NoStream, c, cts.Token).AsTask();
         store.Appends.QueuedCount.Should().Be(2);
@@ -149,8 +146,8 @@ public sealed class AppendGroupCommitterTests : IAsyncDisposable
         var store = new PostgreSqlEventStore(database);
         var (held, inFlight) = await HoldTheOrderWithAnAppendInFlightAsync(database, store, cts.Token);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cts.Token);
-        var cancelled = store.AppendAsync("cancelled", ExpectedVersion.NoStream, NewEvents(1), cancel.Token).AsTask();
-        var kept = store.AppendAsync("kept", ExpectedVersion.NoStream, NewEvents(1), cts.Token).AsTask();
+        var cancelled = store.AppendAsync("cancelled", ExpectedVersion.NoStream, TestEvents.New(1), cancel.Token).AsTask();
+        var kept = store.AppendAsync("kept", ExpectedVersion.NoStream, TestEvents.New(1), cts.Token).AsTask();
 
         await cancel.CancelAsync();
         await cancelled.Awaiting(t => t).Should().ThrowAsync<OperationCanceledException>();
@@ -169,8 +166,8 @@ public sealed class AppendGroupCommitterTests : IAsyncDisposable
         var options = new PostgreSqlOptions { Schema = _schema.Name };
         var database = new PostgreSqlDatabase(NpgsqlDataSource.Create(connectionString), ownsDataSource: true, options, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
         var store = new PostgreSqlEventStore(database);
-        await store.AppendAsync("s-1", ExpectedVersion.NoStream, NewEvents(1), cts.Token);
-        await store.AppendAsync("s-1", ExpectedVersion.Exact(1), NewEvents(1), cts.Token);
+        await store.AppendAsync("s-1", ExpectedVersion.NoStream, TestEvents.New(1), cts.Token);
+        await store.AppendAsync("s-1", ExpectedVersion.Exact(1), TestEvents.New(1), cts.Token);
         var observer = await _schema.OpenRawAsync();
         (await CountSessionsAsync(observer, applicationName, cts.Token)).Should().BePositive();
 
@@ -199,7 +196,7 @@ public sealed class AppendGroupCommitterTests : IAsyncDisposable
         _schema.Track(transaction);
         var ids = new[] { Guid.NewGuid().ToString(), Guid.NewGuid().ToString() };
         await RawAppend.AppendAsync(connection, transaction, _schema.Name, "held-" + ids[0], ids, cancellationToken);
-        var inFlight = store.AppendAsync("in-flight", ExpectedVersion.NoStream, NewEvents(1), cancellationToken).AsTask();
+        var inFlight = store.AppendAsync("in-flight", ExpectedVersion.NoStream, TestEvents.New(1), cancellationToken).AsTask();
         (await RawAppend.WaitUntilAnAppendQueuesAsync(database.DataSource, _schema.Name, () => inFlight.IsCompleted, cancellationToken))
             .Should().BeTrue("the store's append waits for the open one");
         return (transaction, inFlight);

@@ -12,21 +12,18 @@ public sealed class AppendNotifierTests : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _schema.DisposeAsync();
 
-    private static EventData[] NewEvents(int count) =>
-        [.. Enumerable.Range(0, count).Select(_ => new EventData(Guid.NewGuid().ToString(), "test.happened", "{}"u8.ToArray()))];
-
     [Fact]
     public async Task WaitForEventsAsync_PollingOff_AppendOfAnotherInstanceWakesItThroughNotify()
     {
         using var cts = new CancellationTokenSource(SafetyTimeout);
         var reader = new PostgreSqlEventStore(_schema.Open(o => o.PollInterval = Timeout.InfiniteTimeSpan));
         var writer = new PostgreSqlEventStore(_schema.Open());
-        await writer.AppendAsync("s-1", ExpectedVersion.NoStream, NewEvents(1), cts.Token);
+        await writer.AppendAsync("s-1", ExpectedVersion.NoStream, TestEvents.New(1), cts.Token);
         await reader.WaitForEventsAsync(0, cts.Token);
 
         var waiting = reader.WaitForEventsAsync(1, cts.Token).AsTask();
         waiting.IsCompleted.Should().BeFalse();
-        await writer.AppendAsync("s-2", ExpectedVersion.NoStream, NewEvents(1), cts.Token);
+        await writer.AppendAsync("s-2", ExpectedVersion.NoStream, TestEvents.New(1), cts.Token);
 
         await waiting.WaitAsync(cts.Token);
         (await reader.GetHeadPositionAsync(cts.Token)).Should().Be(2);
@@ -49,7 +46,7 @@ public sealed class AppendNotifierTests : IAsyncDisposable
         }
 
         var relistening = await WaitForListenerAsync(observer, readerDatabase.NotificationChannel, exceptPid: listener, cts.Token);
-        await writer.AppendAsync("s-1", ExpectedVersion.NoStream, NewEvents(1), cts.Token);
+        await writer.AppendAsync("s-1", ExpectedVersion.NoStream, TestEvents.New(1), cts.Token);
 
         await waiting.WaitAsync(cts.Token);
         relistening.Should().NotBe(listener);
