@@ -46,7 +46,7 @@ public class PublishLatencyBenchmark
         Use(nameof(Wolverine_LocalQueues), await WolverineLocalQueuesTarget.CreateAsync(1, _probe, BenchEvents.Messages(Events)));
 
     [GlobalSetup(Target = nameof(Akka_EventStream))]
-    public void SetupAkka() => Use(nameof(Akka_EventStream), new AkkaEventStreamTarget(1, _probe, BenchEvents.Messages(Events)));
+    public void SetupAkka() => Use(nameof(Akka_EventStream), new AkkaEventStreamTarget<BenchMessage>(1, _probe, BenchEvents.Messages(Events)));
 
     [Benchmark(Baseline = true)]
     public ValueTask RawChannel() => PublishOneAsync();

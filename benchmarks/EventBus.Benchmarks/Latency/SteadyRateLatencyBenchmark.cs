@@ -47,7 +47,7 @@ public class SteadyRateLatencyBenchmark
     public void SetupAkka()
     {
         _probe = new RateProbe(Subscribers, EventsPerInvocation);
-        Use(nameof(Akka_EventStream), new AkkaEventStreamTarget(Subscribers, _probe, BenchEvents.Messages(Pool)));
+        Use(nameof(Akka_EventStream), new AkkaEventStreamTarget<BenchMessage>(Subscribers, _probe, BenchEvents.Messages(Pool)));
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = EventsPerInvocation)]
