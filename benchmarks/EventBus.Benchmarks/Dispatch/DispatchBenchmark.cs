@@ -39,14 +39,7 @@ public class DispatchBenchmark
     public void SetupRawChannelAllocating()
     {
         var countdown = new DeliveryCountdown(Subscribers);
-        var payloads = BenchEvents.Payloads(EventsPerInvocation);
-        var clock = TimeProvider.System;
-        Use(
-            new RawChannelTarget<StampedMessage>(
-                Subscribers,
-                countdown,
-                index => new StampedMessage(payloads[index], BenchPayload.TypeName, "/bench", clock.GetUtcNow())),
-            countdown);
+        Use(new RawChannelTarget<StampedMessage>(Subscribers, countdown, NewStampedMessages()), countdown);
     }
 
     [GlobalSetup(Target = nameof(EventBus_Default))]
@@ -96,14 +89,7 @@ public class DispatchBenchmark
     public void SetupAkkaAllocating()
     {
         var countdown = new DeliveryCountdown(Subscribers);
-        var payloads = BenchEvents.Payloads(EventsPerInvocation);
-        var clock = TimeProvider.System;
-        Use(
-            new AkkaEventStreamTarget<StampedMessage>(
-                Subscribers,
-                countdown,
-                index => new StampedMessage(payloads[index], BenchPayload.TypeName, "/bench", clock.GetUtcNow())),
-            countdown);
+        Use(new AkkaEventStreamTarget<StampedMessage>(Subscribers, countdown, NewStampedMessages()), countdown);
     }
 
     /// <summary>One unbounded <c>Channel&lt;Event&gt;</c> per subscriber, a reader loop calling the handler delegate.</summary>
@@ -163,6 +149,15 @@ public class DispatchBenchmark
         var countdown = new DeliveryCountdown(Subscribers);
         var events = BenchEvents.Envelopes(EventsPerInvocation);
         Use(await EventBusTarget.CreateAsync(Subscribers, countdown, events, mode, failurePolicy: failurePolicy), countdown);
+    }
+
+    /// <summary>Builds a new envelope-sized message per publish, time-stamped by the system clock as the bus stamps
+    /// an envelope: what the allocating rows publish.</summary>
+    private static Func<int, StampedMessage> NewStampedMessages()
+    {
+        var payloads = BenchEvents.Payloads(EventsPerInvocation);
+        var clock = TimeProvider.System;
+        return index => new StampedMessage(payloads[index], BenchPayload.TypeName, "/bench", clock.GetUtcNow());
     }
 
     private void Use(IDispatchTarget target, DeliveryCountdown countdown) => _run = new DispatchRun(target, countdown, EventsPerInvocation);
