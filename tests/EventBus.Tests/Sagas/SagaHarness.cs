@@ -67,10 +67,21 @@ public sealed class SagaHarness : IAsyncDisposable
 
     /// <summary>Publishes and waits until every subscription finished with the event (the saga's handler included,
     /// with the publishing of its outbox).</summary>
-    public async Task<IReadOnlyList<DeliveryAcknowledgement>> PublishAndWaitAsync<T>(T payload)
+    public async Task<IReadOnlyList<DeliveryAcknowledgement>> PublishAndWaitAsync<T>(T payload, string? id = null, string? correlationId = null)
     {
         var types = Fixture.Provider.GetRequiredService<IEventTypeRegistry>();
-        var receipt = await Fixture.Provider.GetRequiredService<IAcknowledgingPublisher>().PublishAsync(new Event<T>(types.GetTypeName<T>(), payload));
+        var @event = new Event<T>(types.GetTypeName<T>(), payload);
+        if (id is not null)
+        {
+            @event = @event with { Id = id };
+        }
+
+        if (correlationId is not null)
+        {
+            @event = @event with { CorrelationId = correlationId };
+        }
+
+        var receipt = await Fixture.Provider.GetRequiredService<IAcknowledgingPublisher>().PublishAsync(@event);
         return await receipt.Outcomes.WaitAsync(TimeSpan.FromSeconds(30));
     }
 

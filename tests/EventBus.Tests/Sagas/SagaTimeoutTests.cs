@@ -13,9 +13,9 @@ public sealed class SagaTimeoutTests
     public async Task Timeout_WhenDue_IsPublishedAndFailsTheSaga()
     {
         await using var harness = await SagaHarness.StartAsync(new FlowSaga(Deadline));
-        await harness.PublishAsync(new FlowStarted("f1"), id: "start-1", correlationId: "corr-1");
+        // Until the handler's outcome: a handler still running when the clock moves would see its time limit pass.
+        await harness.PublishAndWaitAsync(new FlowStarted("f1"), id: "start-1", correlationId: "corr-1");
         var started = await harness.Store.WaitForAsync("f1", i => i.Status == SagaStatus.Active);
-        await harness.Logs.WaitForAsync("SagaTimeoutScheduled"); // armed just after the save: wait, or the clock moves first
 
         harness.Time.Advance(Deadline);
         var ended = await harness.Store.WaitForAsync("f1", i => i.IsFinished);
@@ -38,9 +38,8 @@ public sealed class SagaTimeoutTests
     public async Task Timeout_BeforeDue_DoesNotFire()
     {
         await using var harness = await SagaHarness.StartAsync(new FlowSaga(Deadline));
-        await harness.PublishAsync(new FlowStarted("f1"));
+        await harness.PublishAndWaitAsync(new FlowStarted("f1")); // until the outcome: the timeout is armed by then
         await harness.Store.WaitForAsync("f1", i => i.Status == SagaStatus.Active);
-        await harness.Logs.WaitForAsync("SagaTimeoutScheduled"); // armed just after the save: wait, or the clock moves first
 
         harness.Time.Advance(Deadline - TimeSpan.FromSeconds(1));
 
@@ -53,9 +52,8 @@ public sealed class SagaTimeoutTests
     public async Task Timeout_WhenSagaMovesOn_IsCancelledAndNeverFires()
     {
         await using var harness = await SagaHarness.StartAsync(new FlowSaga(Deadline));
-        await harness.PublishAsync(new FlowStarted("f1"));
+        await harness.PublishAndWaitAsync(new FlowStarted("f1")); // until the outcome: the timeout is armed by then
         await harness.Store.WaitForAsync("f1", i => i.Status == SagaStatus.Active);
-        await harness.Logs.WaitForAsync("SagaTimeoutScheduled"); // armed just after the save: wait, or the clock moves first
         harness.Runner.ArmedTimeoutCount.Should().Be(1);
 
         // Until the handler's outcome: the timeout is forgotten just after the save, which the store shows first.
