@@ -34,10 +34,11 @@ public sealed class SagaCompensationTests
     public async Task Fail_WithNoCompletedStep_EndsCompensatedRightAway()
     {
         await using var harness = await SagaHarness.StartAsync();
-        await harness.PublishAsync(new FlowStarted("f1"));
+        // Until each handler's outcome: a timeout is armed, and forgotten, just after the save, which the store shows
+        // first; the start's arming must not come after the failure's forgetting.
+        await harness.PublishAndWaitAsync(new FlowStarted("f1"));
         await harness.Store.WaitForAsync("f1", i => i.Status == SagaStatus.Active);
 
-        // Until the handler's outcome: its timeout is forgotten just after the save, which the store shows first.
         await harness.PublishAndWaitAsync(new FlowFailed("f1", "declined"));
         var ended = await harness.Store.WaitForAsync("f1", i => i.IsFinished);
         await harness.Events.WaitForAsync<FlowCompensated>();

@@ -29,7 +29,9 @@ public sealed class SagaFlowTests
     {
         await using var harness = await SagaHarness.StartAsync();
 
-        await harness.PublishAsync(new FlowStarted("f1"));
+        // The start's timeout is armed just after its save, which the store shows first: wait for the start's outcome,
+        // so the arming cannot come after the finish forgets it.
+        await harness.PublishAndWaitAsync(new FlowStarted("f1"));
         await harness.Store.WaitForAsync("f1", i => i.CurrentStep == "a");
         await harness.PublishAsync(new ADone("f1"));
         await harness.Store.WaitForAsync("f1", i => i.CurrentStep == "b");
