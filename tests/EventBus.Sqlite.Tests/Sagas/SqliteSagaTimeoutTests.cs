@@ -110,9 +110,7 @@ public sealed class SqliteSagaTimeoutTests : IDisposable
         var receipts = new List<DeliveryReceipt>();
         foreach (var (provider, reminderId) in reminders)
         {
-            var type = provider.GetRequiredService<IEventTypeRegistry>().GetTypeName<ReminderStarted>();
-            receipts.Add(await provider.GetRequiredService<IAcknowledgingPublisher>()
-                .PublishAsync(new Event<ReminderStarted>(type, new ReminderStarted(reminderId)), Ct));
+            receipts.Add(await provider.PublishAcknowledgedAsync(new ReminderStarted(reminderId), cancellationToken: Ct));
         }
 
         foreach (var receipt in receipts)

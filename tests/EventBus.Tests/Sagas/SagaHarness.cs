@@ -1,3 +1,4 @@
+using EventBus.Contracts.TestSupport;
 using EventBus.Sagas;
 using EventBus.Tests.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
@@ -68,20 +69,9 @@ public sealed class SagaHarness : IAsyncDisposable
     /// <summary>Publishes and waits until every subscription finished with the event (the saga's handler included,
     /// with the publishing of its outbox).</summary>
     public async Task<IReadOnlyList<DeliveryAcknowledgement>> PublishAndWaitAsync<T>(T payload, string? id = null, string? correlationId = null)
+        where T : notnull
     {
-        var types = Fixture.Provider.GetRequiredService<IEventTypeRegistry>();
-        var @event = new Event<T>(types.GetTypeName<T>(), payload);
-        if (id is not null)
-        {
-            @event = @event with { Id = id };
-        }
-
-        if (correlationId is not null)
-        {
-            @event = @event with { CorrelationId = correlationId };
-        }
-
-        var receipt = await Fixture.Provider.GetRequiredService<IAcknowledgingPublisher>().PublishAsync(@event);
+        var receipt = await Fixture.Provider.PublishAcknowledgedAsync(payload, id, correlationId);
         return await receipt.Outcomes.WaitAsync(TimeSpan.FromSeconds(30));
     }
 
